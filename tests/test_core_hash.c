@@ -1,0 +1,252 @@
+/* test_core_hash.c — SipHash-2-4 reference vectors, SHA-256, HMAC-SHA-256 (RFC 4231), hex,
+ * UUIDv5, randomness. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* SipHash-2-4 with key 00..0f over the messages 00..(n-1), n = 0..63: the
+ * 64-bit tags of vectors_sip64 in the authors' reference repository
+ * (github.com/veorq/SipHash, vectors.h), least significant byte first. */
+static const uint8_t sip64[64][8] = {
+    {0x31, 0x0e, 0x0e, 0xdd, 0x47, 0xdb, 0x6f, 0x72},
+    {0xfd, 0x67, 0xdc, 0x93, 0xc5, 0x39, 0xf8, 0x74},
+    {0x5a, 0x4f, 0xa9, 0xd9, 0x09, 0x80, 0x6c, 0x0d},
+    {0x2d, 0x7e, 0xfb, 0xd7, 0x96, 0x66, 0x67, 0x85},
+    {0xb7, 0x87, 0x71, 0x27, 0xe0, 0x94, 0x27, 0xcf},
+    {0x8d, 0xa6, 0x99, 0xcd, 0x64, 0x55, 0x76, 0x18},
+    {0xce, 0xe3, 0xfe, 0x58, 0x6e, 0x46, 0xc9, 0xcb},
+    {0x37, 0xd1, 0x01, 0x8b, 0xf5, 0x00, 0x02, 0xab},
+    {0x62, 0x24, 0x93, 0x9a, 0x79, 0xf5, 0xf5, 0x93},
+    {0xb0, 0xe4, 0xa9, 0x0b, 0xdf, 0x82, 0x00, 0x9e},
+    {0xf3, 0xb9, 0xdd, 0x94, 0xc5, 0xbb, 0x5d, 0x7a},
+    {0xa7, 0xad, 0x6b, 0x22, 0x46, 0x2f, 0xb3, 0xf4},
+    {0xfb, 0xe5, 0x0e, 0x86, 0xbc, 0x8f, 0x1e, 0x75},
+    {0x90, 0x3d, 0x84, 0xc0, 0x27, 0x56, 0xea, 0x14},
+    {0xee, 0xf2, 0x7a, 0x8e, 0x90, 0xca, 0x23, 0xf7},
+    {0xe5, 0x45, 0xbe, 0x49, 0x61, 0xca, 0x29, 0xa1},
+    {0xdb, 0x9b, 0xc2, 0x57, 0x7f, 0xcc, 0x2a, 0x3f},
+    {0x94, 0x47, 0xbe, 0x2c, 0xf5, 0xe9, 0x9a, 0x69},
+    {0x9c, 0xd3, 0x8d, 0x96, 0xf0, 0xb3, 0xc1, 0x4b},
+    {0xbd, 0x61, 0x79, 0xa7, 0x1d, 0xc9, 0x6d, 0xbb},
+    {0x98, 0xee, 0xa2, 0x1a, 0xf2, 0x5c, 0xd6, 0xbe},
+    {0xc7, 0x67, 0x3b, 0x2e, 0xb0, 0xcb, 0xf2, 0xd0},
+    {0x88, 0x3e, 0xa3, 0xe3, 0x95, 0x67, 0x53, 0x93},
+    {0xc8, 0xce, 0x5c, 0xcd, 0x8c, 0x03, 0x0c, 0xa8},
+    {0x94, 0xaf, 0x49, 0xf6, 0xc6, 0x50, 0xad, 0xb8},
+    {0xea, 0xb8, 0x85, 0x8a, 0xde, 0x92, 0xe1, 0xbc},
+    {0xf3, 0x15, 0xbb, 0x5b, 0xb8, 0x35, 0xd8, 0x17},
+    {0xad, 0xcf, 0x6b, 0x07, 0x63, 0x61, 0x2e, 0x2f},
+    {0xa5, 0xc9, 0x1d, 0xa7, 0xac, 0xaa, 0x4d, 0xde},
+    {0x71, 0x65, 0x95, 0x87, 0x66, 0x50, 0xa2, 0xa6},
+    {0x28, 0xef, 0x49, 0x5c, 0x53, 0xa3, 0x87, 0xad},
+    {0x42, 0xc3, 0x41, 0xd8, 0xfa, 0x92, 0xd8, 0x32},
+    {0xce, 0x7c, 0xf2, 0x72, 0x2f, 0x51, 0x27, 0x71},
+    {0xe3, 0x78, 0x59, 0xf9, 0x46, 0x23, 0xf3, 0xa7},
+    {0x38, 0x12, 0x05, 0xbb, 0x1a, 0xb0, 0xe0, 0x12},
+    {0xae, 0x97, 0xa1, 0x0f, 0xd4, 0x34, 0xe0, 0x15},
+    {0xb4, 0xa3, 0x15, 0x08, 0xbe, 0xff, 0x4d, 0x31},
+    {0x81, 0x39, 0x62, 0x29, 0xf0, 0x90, 0x79, 0x02},
+    {0x4d, 0x0c, 0xf4, 0x9e, 0xe5, 0xd4, 0xdc, 0xca},
+    {0x5c, 0x73, 0x33, 0x6a, 0x76, 0xd8, 0xbf, 0x9a},
+    {0xd0, 0xa7, 0x04, 0x53, 0x6b, 0xa9, 0x3e, 0x0e},
+    {0x92, 0x59, 0x58, 0xfc, 0xd6, 0x42, 0x0c, 0xad},
+    {0xa9, 0x15, 0xc2, 0x9b, 0xc8, 0x06, 0x73, 0x18},
+    {0x95, 0x2b, 0x79, 0xf3, 0xbc, 0x0a, 0xa6, 0xd4},
+    {0xf2, 0x1d, 0xf2, 0xe4, 0x1d, 0x45, 0x35, 0xf9},
+    {0x87, 0x57, 0x75, 0x19, 0x04, 0x8f, 0x53, 0xa9},
+    {0x10, 0xa5, 0x6c, 0xf5, 0xdf, 0xcd, 0x9a, 0xdb},
+    {0xeb, 0x75, 0x09, 0x5c, 0xcd, 0x98, 0x6c, 0xd0},
+    {0x51, 0xa9, 0xcb, 0x9e, 0xcb, 0xa3, 0x12, 0xe6},
+    {0x96, 0xaf, 0xad, 0xfc, 0x2c, 0xe6, 0x66, 0xc7},
+    {0x72, 0xfe, 0x52, 0x97, 0x5a, 0x43, 0x64, 0xee},
+    {0x5a, 0x16, 0x45, 0xb2, 0x76, 0xd5, 0x92, 0xa1},
+    {0xb2, 0x74, 0xcb, 0x8e, 0xbf, 0x87, 0x87, 0x0a},
+    {0x6f, 0x9b, 0xb4, 0x20, 0x3d, 0xe7, 0xb3, 0x81},
+    {0xea, 0xec, 0xb2, 0xa3, 0x0b, 0x22, 0xa8, 0x7f},
+    {0x99, 0x24, 0xa4, 0x3c, 0xc1, 0x31, 0x57, 0x24},
+    {0xbd, 0x83, 0x8d, 0x3a, 0xaf, 0xbf, 0x8d, 0xb7},
+    {0x0b, 0x1a, 0x2a, 0x32, 0x65, 0xd5, 0x1a, 0xea},
+    {0x13, 0x50, 0x79, 0xa3, 0x23, 0x1c, 0xe6, 0x60},
+    {0x93, 0x2b, 0x28, 0x46, 0xe4, 0xd7, 0x06, 0x66},
+    {0xe1, 0x91, 0x5f, 0x5c, 0xb1, 0xec, 0xa4, 0x6c},
+    {0xf3, 0x25, 0x96, 0x5c, 0xa1, 0x6d, 0x62, 0x9f},
+    {0x57, 0x5f, 0xf2, 0x8e, 0x60, 0x38, 0x1b, 0xe5},
+    {0x72, 0x45, 0x06, 0xeb, 0x4c, 0x32, 0x8a, 0x95},
+};
+
+static void test_siphash_vectors(void **state)
+{
+    (void)state;
+    uint8_t key[16], msg[64];
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        msg[i] = (uint8_t)i;
+    for (int n = 0; n < 64; n++) {
+        uint64_t want = 0;
+        for (int b = 7; b >= 0; b--)
+            want = want << 8 | sip64[n][b];
+        uint64_t got = vg_siphash(key, msg, (size_t)n);
+        if (got != want)
+            fail_msg("SipHash vector %d: got %016llx want %016llx", n, (unsigned long long)got,
+                     (unsigned long long)want);
+    }
+    /* The paper's worked example (Appendix A): 15-byte message 00..0e. */
+    assert_true(vg_siphash(key, msg, 15) == 0xa129ca6149be45e5ULL);
+    assert_true(vg_siphash(key, NULL, 0) == 0x726fdb47dd0e0e31ULL);
+}
+
+static void test_siphash_properties(void **state)
+{
+    (void)state;
+    uint8_t k1[16] = {0}, k2[16] = {0};
+    k2[15] = 1;
+    const char *m = "alice@example.com";
+    assert_true(vg_siphash(k1, m, strlen(m)) == vg_siphash(k1, m, strlen(m)));
+    assert_true(vg_siphash(k1, m, strlen(m)) != vg_siphash(k2, m, strlen(m)));
+    /* Length is part of the input: "a" vs "a\0". */
+    assert_true(vg_siphash(k1, "a\0", 1) != vg_siphash(k1, "a\0", 2));
+    /* Unaligned input gives the same tag. */
+    char buf[80];
+    memcpy(buf + 1, m, strlen(m));
+    assert_true(vg_siphash(k1, buf + 1, strlen(m)) == vg_siphash(k1, m, strlen(m)));
+}
+
+static void hex32(const uint8_t d[32], char out[65]) { vg_hex(d, 32, out); }
+
+static void test_sha256(void **state)
+{
+    (void)state;
+    uint8_t d[32];
+    char h[65];
+    /* FIPS 180-2 / NIST examples. */
+    vg_sha256_digest("", 0, d);
+    hex32(d, h);
+    assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    vg_sha256_digest(NULL, 0, d);
+    hex32(d, h);
+    assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    vg_sha256_digest("abc", 3, d);
+    hex32(d, h);
+    assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    vg_sha256_digest(two, strlen(two), d);
+    hex32(d, h);
+    assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+
+    /* One million 'a', fed incrementally in uneven pieces. */
+    char *a = malloc(1000000);
+    memset(a, 'a', 1000000);
+    vg_sha256 s;
+    vg_sha256_init(&s);
+    size_t off = 0, step = 1;
+    while (off < 1000000) {
+        size_t n = step < 1000000 - off ? step : 1000000 - off;
+        vg_sha256_update(&s, a + off, n);
+        off += n;
+        step = step * 3 + 1;
+    }
+    vg_sha256_update(&s, NULL, 0);
+    vg_sha256_final(&s, d);
+    assert_null(s.ctx);
+    hex32(d, h);
+    assert_string_equal(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    vg_sha256_digest(a, 1000000, d);
+    hex32(d, h);
+    assert_string_equal(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    free(a);
+}
+
+static void test_hmac_rfc4231(void **state)
+{
+    (void)state;
+    uint8_t d[32];
+    char h[65];
+    /* Test Case 1 */
+    uint8_t key1[20];
+    memset(key1, 0x0b, sizeof key1);
+    vg_hmac_sha256(key1, sizeof key1, "Hi There", 8, d);
+    hex32(d, h);
+    assert_string_equal(h, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    /* Test Case 2 */
+    const char *data2 = "what do ya want for nothing?";
+    vg_hmac_sha256("Jefe", 4, data2, strlen(data2), d);
+    hex32(d, h);
+    assert_string_equal(h, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    /* Test Case 6: a key longer than the block size (131 x 0xaa). */
+    uint8_t key6[131];
+    memset(key6, 0xaa, sizeof key6);
+    const char *data6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+    vg_hmac_sha256(key6, sizeof key6, data6, strlen(data6), d);
+    hex32(d, h);
+    assert_string_equal(h, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    /* Empty key and message still work (well-known value). */
+    vg_hmac_sha256(NULL, 0, NULL, 0, d);
+    hex32(d, h);
+    assert_string_equal(h, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+static void test_hex(void **state)
+{
+    (void)state;
+    char out[16];
+    vg_hex((const uint8_t *)"\x00\x0f\xa5\xff", 4, out);
+    assert_string_equal(out, "000fa5ff");
+    vg_hex(NULL, 0, out);
+    assert_string_equal(out, "");
+}
+
+static void test_uuid5(void **state)
+{
+    (void)state;
+    /* RFC 4122 Appendix C, the DNS namespace 6ba7b810-9dad-11d1-80b4-00c04fd430c8. */
+    static const uint8_t dns[16] = {0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1,
+                                    0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
+    char u[37];
+    vg_uuid5(dns, "www.example.com", 15, u);
+    assert_string_equal(u, "2ed6657d-e927-568b-95e1-2665a8aea6a2");
+    vg_uuid5(dns, "python.org", 10, u); /* Python's uuid docs: uuid5(NAMESPACE_DNS, 'python.org') */
+    assert_string_equal(u, "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+    /* Version and variant bits for any name. */
+    vg_uuid5(dns, "", 0, u);
+    assert_int_equal(strlen(u), 36);
+    assert_int_equal(u[14], '5');
+    assert_true(strchr("89ab", u[19]) != NULL);
+    assert_true(u[8] == '-' && u[13] == '-' && u[18] == '-' && u[23] == '-');
+}
+
+static void test_random(void **state)
+{
+    (void)state;
+    uint8_t a[32] = {0}, b[32] = {0};
+    vg_random_bytes(a, sizeof a);
+    vg_random_bytes(b, sizeof b);
+    assert_memory_not_equal(a, b, sizeof a);
+    /* Large requests are filled completely (getrandom may return short). */
+    size_t n = 1 << 20;
+    uint8_t *big = calloc(1, n);
+    vg_random_bytes(big, n);
+    size_t zeros = 0;
+    for (size_t i = 0; i < n; i++)
+        zeros += big[i] == 0;
+    /* Expected n / 256 = 4096; a short fill would leave a zero tail. */
+    assert_true(zeros > 3000 && zeros < 5200);
+    int tail_nonzero = 0;
+    for (size_t i = n - 64; i < n; i++)
+        tail_nonzero |= big[i];
+    assert_true(tail_nonzero);
+    free(big);
+    vg_random_bytes(NULL, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_siphash_vectors), cmocka_unit_test(test_siphash_properties),
+        cmocka_unit_test(test_sha256),          cmocka_unit_test(test_hmac_rfc4231),
+        cmocka_unit_test(test_hex),             cmocka_unit_test(test_uuid5),
+        cmocka_unit_test(test_random),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
