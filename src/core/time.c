@@ -229,7 +229,7 @@ enum {
 static vg_err parse_3339(const char *p, size_t n, int flags, size_t *pos, int64_t *out)
 {
     size_t i = 0;
-    int y, mo, d, h, mi, s, ms = 0, off = 0;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0, off = 0;
 
     if (!fixed_digits(p, n, &i, 4, &y) || i >= n || p[i++] != '-' ||
         !fixed_digits(p, n, &i, 2, &mo) || i >= n || p[i++] != '-' ||
