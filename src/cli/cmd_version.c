@@ -6,7 +6,7 @@
 #include <idn2.h>
 #include <jansson.h>
 #include <libpsl.h>
-#include <libxml/xmlversion.h>
+#include <libxml/parser.h>
 #include <magic.h>
 #include <microhttpd.h>
 #include <nats/nats.h>
