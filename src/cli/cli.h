@@ -28,8 +28,13 @@ int vg_cmd_scan(int argc, char **argv);
 int vg_cmd_mail(int argc, char **argv);
 int vg_cmd_signins(int argc, char **argv);
 int vg_cmd_intel(int argc, char **argv);
+int vg_cmd_intel_report(int argc, char **argv); /* `vigil intel report`, cmd_intel_report.c */
 int vg_cmd_notify(int argc, char **argv);
 int vg_cmd_version(int argc, char **argv);
+
+/* The end-of-run summary of `vigil scan` (also printed by `vigil notify`). */
+struct vg_scan_summary;
+int vg_scan_print(const struct vg_scan_summary *s, bool json);
 
 extern const char vg_usage_demo[], vg_usage_scan[], vg_usage_mail[], vg_usage_signins[],
     vg_usage_intel[], vg_usage_notify[], vg_usage_version[];
