@@ -294,6 +294,32 @@ static void test_is_global(void **state)
     assert_false(vg_ip_is_global(&none));
 }
 
+static void test_is_internal(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *ip;
+        bool internal;
+    } cases[] = {
+        {"10.0.0.1", true},      {"172.16.5.5", true},     {"192.168.0.1", true},
+        {"100.64.1.1", true},    {"127.0.0.1", true},      {"169.254.9.9", true},
+        {"0.0.0.0", true},       {"224.0.0.5", true},      {"255.255.255.255", true},
+        {"::", true},            {"::1", true},            {"fd00::1", true},
+        {"fe80::1", true},       {"ff02::1", true},        {"::ffff:192.168.1.1", true},
+        /* Stand-ins for public addresses in docs, tests and the demo. */
+        {"192.0.2.1", false},    {"198.51.100.7", false},  {"203.0.113.9", false},
+        {"198.18.33.45", false}, {"2001:db8::1", false},   {"8.8.8.8", false},
+        {"172.32.0.1", false},   {"::2", false},           {"2606:4700::1111", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vg_ip ip = IP(cases[i].ip);
+        if (vg_ip_is_internal(&ip) != cases[i].internal)
+            fail_msg("is_internal(%s) != %d", cases[i].ip, cases[i].internal);
+    }
+    vg_ip none = {0};
+    assert_true(vg_ip_is_internal(&none));
+}
+
 /* ---- CIDR prefixes ------------------------------------------------------------------------ */
 
 static void test_cidr_parse(void **state)
@@ -657,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_cmp),
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_is_global),
+        cmocka_unit_test(test_is_internal),
         cmocka_unit_test(test_cidr_parse),
         cmocka_unit_test(test_cidr_contains),
         cmocka_unit_test(test_cidrset_nested),

@@ -234,6 +234,13 @@ void vg_ip_mask(const vg_ip *ip, int bits, vg_ip *out);
 /* Loopback, private (RFC 1918, ULA), link-local, CGNAT, documentation,
  * unspecified, multicast: false. Everything else: true. */
 bool vg_ip_is_global(const vg_ip *ip);
+/* Addresses of a local network or the host itself, never an internet peer:
+ * RFC 1918, CGNAT, loopback, link-local, "this network", multicast, 240/4,
+ * ::, ::1, ULA, site/link-local v6, v6 multicast. Documentation and
+ * benchmarking ranges are NOT internal: they stand in for public addresses
+ * in examples, tests and the demo. Use this, not vg_ip_is_global, to decide
+ * whether an address can link attacks across organizations. */
+bool vg_ip_is_internal(const vg_ip *ip);
 
 typedef struct vg_cidr {
     vg_ip ip;     /* masked network address */

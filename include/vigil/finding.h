@@ -98,7 +98,7 @@ typedef struct vg_finding {
 
 /* Caps applied when serializing (counts carry the totals). Accounts are never
  * capped: an organization must be able to reset every targeted account. */
-#define VG_FINDING_MAX_IPS 200
+#define VG_FINDING_MAX_IPS 2000
 #define VG_FINDING_MAX_URLS 100
 #define VG_FINDING_MAX_EVIDENCE 50
 

@@ -404,6 +404,34 @@ bool vg_ip_is_global(const vg_ip *ip)
     return true;
 }
 
+bool vg_ip_is_internal(const vg_ip *ip)
+{
+    static const special_net internal[] = {
+        V4NET(0, 0, 0, 0, 8),      /* "this network" */
+        V4NET(10, 0, 0, 0, 8),     /* RFC 1918 */
+        V4NET(100, 64, 0, 0, 10),  /* shared address space (CGNAT) */
+        V4NET(127, 0, 0, 0, 8),    /* loopback */
+        V4NET(169, 254, 0, 0, 16), /* link local */
+        V4NET(172, 16, 0, 0, 12),  /* RFC 1918 */
+        V4NET(192, 168, 0, 0, 16), /* RFC 1918 */
+        V4NET(224, 0, 0, 0, 4),    /* multicast */
+        V4NET(240, 0, 0, 0, 4),    /* reserved, incl. broadcast */
+        {{0}, 127},                /* :: and ::1 */
+        {{0xfc}, 7},               /* fc00::/7 unique local */
+        {{0xfe, 0xc0}, 10},        /* fec0::/10 site local (deprecated) */
+        {{0xfe, 0x80}, 10},        /* fe80::/10 link local */
+        {{0xff}, 8},               /* ff00::/8 multicast */
+    };
+    if (ip->family != 4 && ip->family != 6)
+        return true;
+    uint8_t a[16];
+    ip_key(ip, a);
+    for (size_t k = 0; k < sizeof internal / sizeof internal[0]; k++)
+        if (in_net(a, &internal[k]))
+            return true;
+    return false;
+}
+
 /* ---- CIDR prefixes --------------------------------------------------------------------- */
 
 vg_err vg_cidr_parse(vg_str s, vg_cidr *out)
