@@ -1,0 +1,307 @@
+/* phish_internal.h — internals shared by src/detect/phish_*.c: the engine's
+ * tables (brands, organizations, platforms, lexicons), the per-message
+ * context the rules read and write, and the rule table.
+ *
+ * Rules come in two classes. A *strong* rule can make a message suspicious
+ * on its own (an impersonated brand, a lookalike domain, a dangerous
+ * attachment). A *supporting* rule (a lure theme, a brand named in the
+ * subject, a shortened link) only adds weight when some strong rule fired:
+ * a lure alone is never phishing. */
+#ifndef VIGIL_PHISH_INTERNAL_H
+#define VIGIL_PHISH_INTERNAL_H
+
+#include <hs/hs.h>
+#include <unicode/uspoof.h>
+
+#include "vigil/core.h"
+#include "vigil/detect_phish.h"
+#include "vigil/finding.h"
+#include "vigil/mail.h"
+#include "vigil/yaml.h"
+
+/* ---- the rule table (phish_engine.c) --------------------------------------------------- */
+
+typedef enum { PK_IMPERSONATION = 0, PK_LOOKALIKE, PK_LURE, PK_LINK, PK_ATTACHMENT, PK_OTHER,
+               PK__COUNT } phish_kind;
+
+typedef enum {
+#define PHISH_RULE(id, weight, strong, kind, desc) R_##id,
+#include "phish_rules.def"
+#undef PHISH_RULE
+    R__COUNT
+} phish_rule;
+
+/* ---- string sets -------------------------------------------------------------------------- */
+
+/* An owned set of lower-case strings with an int value each. */
+typedef struct strmap {
+    vg_htable *t;
+} strmap;
+void ph_strmap_init(strmap *m);
+void ph_strmap_free(strmap *m);
+void ph_strmap_put(strmap *m, const char *key, intptr_t value); /* first value wins */
+bool ph_strmap_get(const strmap *m, const char *key, size_t n, intptr_t *value);
+
+/* A host list with optional path prefixes ("docs.google.com/forms"). */
+typedef struct hostlist {
+    strmap hosts;         /* host -> index in paths (or -1) */
+    char **path_host;     /* entries with a path: host part */
+    char **path_prefix;   /* and path prefix ("/forms") */
+    int *aux;             /* per-entry value (rewriter unwrap method) */
+    size_t n_path;
+} hostlist;
+void ph_hostlist_init(hostlist *h);
+void ph_hostlist_free(hostlist *h);
+void ph_hostlist_add(hostlist *h, const char *entry, int aux);
+/* Match host (and path of url when entries have paths): returns true and
+ * *aux when host equals an entry or is a subdomain of one. */
+bool ph_hostlist_match(const hostlist *h, const char *host, const char *url, int *aux);
+
+/* ---- brands and organizations ---------------------------------------------------------------- */
+
+typedef struct ph_brand {
+    char *name;
+    char *name_norm; /* case-folded, for "the brand's name alone" */
+    char *name_skel; /* its skeleton */
+    char *category;
+    char **domains; /* lower-case registrable (or full) domains */
+    size_t n_domains;
+    char **keywords; /* NFKC-casefolded */
+    char **keywords_skel; /* skeleton + casefold, for homoglyph matching */
+    char **keywords_compact; /* letters and digits only (empty if < 5) */
+    size_t n_keywords;
+    char **acronyms; /* case-sensitive */
+    size_t n_acronyms;
+    char **affiliations; /* casefolded */
+    size_t n_affiliations;
+    bool strict;
+} ph_brand;
+
+typedef struct ph_org {
+    char *id;
+    char *name;      /* may be NULL */
+    char *name_norm; /* casefolded */
+    char **domains;
+    size_t n_domains;
+    char **vips;      /* casefolded display names */
+    char **vips_orig; /* as configured */
+    size_t n_vips;
+} ph_org;
+
+/* A protected domain for lookalike checks. */
+typedef struct ph_protected {
+    char *domain; /* registrable domain */
+    char *label;  /* the label before the public suffix ("paypal") */
+    char *suffix; /* "com" */
+    int brand;    /* index in brands, or -1 */
+    int org;      /* index in orgs, or -1 */
+} ph_protected;
+
+typedef struct ph_lure {
+    char *id;
+    char *label;
+    int weight;
+} ph_lure;
+
+/* Lexicon pattern flags. */
+#define PH_PAT_PREFIX 1u    /* "vaccin*": no boundary after */
+#define PH_PAT_CASE 2u      /* case-sensitive, matched on the raw text */
+#define PH_PAT_NAME 4u      /* a brand's name: for display names only */
+
+/* Lower-cases (ASCII and Latin-1 capitals), folds runs of white space to one
+ * space and typographic apostrophes to ', into out (at most n + 1 bytes);
+ * returns the length. The lexicons are written in this form. */
+size_t ph_normalize_text(const char *in, size_t n, char *out);
+/* Does a match at [from, to) of t (length n) stand on word boundaries? */
+bool ph_on_boundary(const char *t, size_t n, size_t from, size_t to, bool prefix);
+
+/* ---- the engine ------------------------------------------------------------------------------- */
+
+#define PH_UNWRAP_NONE 0
+#define PH_UNWRAP_QUERY 1 /* aux = 1 + index into unwrap_params */
+#define PH_UNWRAP_PROOFPOINT_V2 1000
+#define PH_UNWRAP_PROOFPOINT_V3 1001
+#define PH_UNWRAP_OPAQUE 1002
+
+struct vg_phish_engine {
+    vg_mail_parser *parser;
+    vg_mail_parse_opts popts;
+    char **authserv_ids;
+    size_t n_authserv_ids;
+    char **org_domain_list; /* flattened, for the parser */
+    size_t n_org_domain_list;
+    /* tables */
+    ph_brand *brands;
+    size_t n_brands;
+    strmap brand_domains; /* domain -> brand index */
+    ph_org *orgs;
+    size_t n_orgs;
+    strmap org_domains; /* domain -> org index */
+    ph_protected *prot;
+    size_t n_prot;
+    strmap prot_skel;        /* skeleton(registrable domain) -> prot index */
+    strmap prot_label_skel;  /* skeleton(label) -> prot index (first) */
+    strmap prot_labels;      /* label -> prot index */
+    strmap freemail;
+    strmap allow; /* "brandindex|domain" -> 1 */
+    hostlist esp, ats, signing, newsletters, rewriters, shorteners, hosting, forms, sharing, tenants,
+        redirects;
+    char **unwrap_params;
+    size_t n_unwrap_params;
+    strmap abused_tlds;
+    /* lexicons */
+    ph_lure *lures;
+    size_t n_lures;
+    int *pattern_lure;    /* pattern id -> lure index, or -1 for a brand pattern */
+    int *pattern_brand;   /* pattern id -> brand index, or -1 for a lure pattern */
+    bool *pattern_strong; /* pattern id -> strong phrase */
+    unsigned *pattern_flags; /* PH_PAT_* */
+    size_t *pattern_len;  /* bytes of the normalized literal */
+    char **pattern_text;  /* pattern id -> phrase (for reasons) */
+    size_t n_patterns;
+    hs_database_t *hs_db;    /* lower-cased literals, on the normalized text */
+    hs_database_t *hs_db_cs; /* case-sensitive literals (acronyms), on the raw text */
+    hs_scratch_t *hs_scratch;
+    /* ICU */
+    USpoofChecker *spoof;
+    /* weights and thresholds */
+    int weights[R__COUNT];
+    int th_phish, th_suspicious;
+    vg_phish_verdict findings_min;
+    /* per-message state */
+    vg_arena *arena;
+    vg_htable *look_cache; /* host -> cached lookalike verdict (bounded) */
+    vg_phish_result result;
+};
+
+/* ---- the per-message context ---------------------------------------------------------------------- */
+
+typedef struct ph_reason {
+    phish_rule rule;
+    int weight;
+    const char *detail;
+} ph_reason;
+
+typedef struct ph_ctx {
+    vg_phish_engine *eng;
+    const vg_mail_msg *m;
+    vg_arena *a;
+    /* sender */
+    const vg_mail_addr *from; /* first From with an address, or NULL */
+    const char *from_domain;  /* "" if none */
+    const char *from_reg;     /* registrable domain */
+    bool from_freemail;
+    int from_brand; /* brand whose domain the sender uses, -1 */
+    int from_org;   /* organization whose domain the sender uses, -1 */
+    bool authenticated; /* DMARC pass, or DKIM pass aligned with the From domain */
+    bool auth_failed;   /* DMARC fail / compauth fail / SPF fail without DKIM pass */
+    bool from_platform; /* From domain is an ATS / e-signature platform */
+    /* recipients */
+    int rcpt_org; /* organization of the recipients, -1 */
+    /* claims */
+    int claimed_brand; /* brand claimed by the display name, -1 */
+    int claimed_brand_any; /* brand claimed anywhere (display, subject, body), -1 */
+    bool claim_foreign; /* a claim the sender's domain does not support */
+    const char *impersonated;
+    int imp_prio; /* strength of the claim behind impersonated (ph_impersonate) */
+    /* lures */
+    unsigned lure_hits[32];   /* phrases per lure */
+    unsigned lure_subject[32];
+    bool lure_strong[32];
+    const char *lure_example[32];
+    int lure_best; /* -1 */
+    /* brand keywords found by the scan, per brand (arena arrays) */
+    unsigned *brand_hits;    /* in the text (subject excluded) */
+    unsigned *brand_subject; /* in the subject */
+    /* text to scan (subject + visible text), capped */
+    const char *text;
+    size_t text_len;
+    /* results */
+    ph_reason *reasons;
+    size_t n_reasons, cap_reasons;
+    vg_strlist domains, urls, hashes; /* entities for findings */
+    unsigned kinds_fired; /* bit per phish_kind */
+} ph_ctx;
+
+/* Adds a reason (once per rule: later calls for the same rule only add
+ * entities). detail is formatted into the arena. */
+void ph_fire(ph_ctx *c, phish_rule r, const char *fmt, ...) VG_PRINTF(3, 4);
+bool ph_fired(const ph_ctx *c, phish_rule r);
+/* Records who the message impersonates; a stronger claim wins: 5 display
+ * name / spoofed own domain, 4 look-alike sender or shown address, 3 links,
+ * 2 subject, 1 body. */
+void ph_impersonate(ph_ctx *c, const char *who, int prio);
+
+/* ---- domains (phish_domain.c) ----------------------------------------------------------------------- */
+
+/* Registrable domain of host (libpsl), into the arena; host itself if none. */
+const char *ph_reg_domain(vg_arena *a, const char *host);
+/* Label before the public suffix and the suffix: "paypal" / "com". */
+void ph_split_reg(const char *reg, const char **label, size_t *label_len, const char **suffix);
+/* Brand index whose domain host is (or is under), else -1. */
+int ph_brand_of_domain(const vg_phish_engine *e, const char *host);
+int ph_org_of_domain(const vg_phish_engine *e, const char *host);
+bool ph_is_freemail(const vg_phish_engine *e, const char *reg);
+/* UTS #39 skeleton of UTF-8 s, case-folded, into the arena. */
+const char *ph_skeleton(vg_phish_engine *e, vg_arena *a, const char *s, size_t n);
+/* NFKC case fold of UTF-8, default ignorables removed, into the arena. */
+const char *ph_casefold(vg_arena *a, const char *s, size_t n);
+/* Unicode form of an A-label host (for reasons), into the arena. */
+const char *ph_unicode_host(vg_arena *a, const char *host);
+
+typedef enum {
+    LA_NONE = 0,
+    LA_CONFUSABLE, /* same skeleton */
+    LA_IDN,        /* punycode label confusable */
+    LA_EDIT,       /* small edit distance on the label */
+    LA_SWAP,       /* digit/letter swaps */
+    LA_SUBDOMAIN,  /* brand as subdomain of another domain */
+    LA_WORD,       /* brand + hyphen/extra word */
+    LA_TLD         /* same label, another TLD */
+} ph_look_method;
+
+typedef struct ph_lookalike {
+    ph_look_method method;
+    int prot; /* index in eng->prot */
+    int distance;
+} ph_lookalike;
+
+/* Is host a lookalike of a protected domain (brand or organization)? The
+ * host's own registrable domain being protected (or allowed) is not. */
+bool ph_lookalike_check(ph_ctx *c, const char *host, ph_lookalike *out);
+const char *ph_look_method_text(ph_look_method m);
+
+/* ---- data (phish_data.c) ------------------------------------------------------------------------------ */
+
+vg_err ph_load_builtin(vg_phish_engine *e, vg_error *err);
+vg_err ph_load_config(vg_phish_engine *e, const vg_yaml_node *root, vg_error *err);
+vg_err ph_build_protected(vg_phish_engine *e, vg_error *err);
+vg_err ph_lexicon_compile(vg_phish_engine *e, vg_error *err);
+void ph_data_free(vg_phish_engine *e);
+int ph_add_brand(vg_phish_engine *e, const vg_yaml_node *n, vg_error *err);
+
+/* ---- detectors (one registration table in phish_engine.c) ------------------------------------------------ */
+
+void ph_detect_scan(ph_ctx *c);        /* phish_lure.c: one vectorscan pass (lures, brands) */
+void ph_detect_sender(ph_ctx *c);      /* phish_sender.c: brand/VIP/org claims, free-mail */
+void ph_detect_lookalike(ph_ctx *c);   /* phish_lookalike.c: sender, Reply-To, links */
+void ph_detect_auth(ph_ctx *c);        /* phish_auth.c: SPF/DKIM/DMARC, Reply-To */
+void ph_detect_lure(ph_ctx *c);        /* phish_lure.c: lexicons (vectorscan) */
+void ph_detect_freemail_lure(ph_ctx *c); /* phish_sender.c: after the lures are known */
+void ph_detect_brand_subject_lure(ph_ctx *c); /* phish_sender.c: likewise */
+void ph_detect_links(ph_ctx *c);       /* phish_links.c: credential links and forms */
+void ph_detect_attachments(ph_ctx *c); /* phish_attach.c */
+void ph_detect_evidence(ph_ctx *c);    /* phish_evidence.c: parser evidence, headers */
+
+void ph_fire_lure(ph_ctx *c, int weight, const char *detail);
+
+/* Marks in cand[] (one byte per brand) the brands whose keywords, names or
+ * acronyms occur in s (phish_lure.c). */
+void ph_brand_candidates(ph_ctx *c, const char *s, size_t n, bool normalized, unsigned char *cand);
+
+/* Text helpers (phish_sender.c). */
+bool ph_word_find(const char *hay, size_t n, const char *needle, bool case_sensitive);
+/* Unwraps a link-rewriting service; returns the target URL (arena) or NULL. */
+const char *ph_unwrap(ph_ctx *c, const vg_mail_url *u, const char **host_out);
+
+#endif

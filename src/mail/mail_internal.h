@@ -1,0 +1,94 @@
+/* mail_internal.h — shared internals of src/mail/: arena vectors, the
+ * per-message builder, and the helpers one file provides to another
+ * (vg_mail__ prefix). GLib/GMime types may appear here: this header is
+ * private to src/mail/. */
+#ifndef VIGIL_MAIL_INTERNAL_H
+#define VIGIL_MAIL_INTERNAL_H
+
+#include <magic.h>
+
+#include "vigil/core.h"
+#include "vigil/mail.h"
+
+/* ---- growable arrays in an arena -------------------------------------------------- */
+
+/* Grows by allocating a doubled copy in the arena (the old chunk is simply
+ * abandoned: at most half the memory is wasted, and nothing is freed one by
+ * one). Elements move on growth: do not keep pointers across pushes. */
+typedef struct vg_avec {
+    void *v;
+    size_t n, cap;
+} vg_avec;
+
+void *vg_mail__avec_push(vg_arena *a, vg_avec *v, size_t elem);
+#define AVEC_PUSH(a, vec, type) ((type *)vg_mail__avec_push((a), (vec), sizeof(type)))
+
+/* ---- the parser ----------------------------------------------------------------------- */
+
+struct vg_mail_parser {
+    vg_mail_parse_opts opts;
+    char **authserv_ids; /* owned copies */
+    char **org_domains;
+    vg_arena *arena;  /* per message */
+    magic_t magic;    /* libmagic, MIME-type mode; NULL if it failed to load */
+    void *gm_options; /* GMimeParserOptions * */
+    /* state of the current parse */
+    unsigned parts;   /* parts seen, all levels */
+    unsigned warnings;
+    unsigned ev;      /* evidence bits from parser warnings */
+};
+
+/* The message being built (one per message, nested ones included). */
+typedef struct vg_mail_builder {
+    vg_mail_parser *p;
+    vg_mail_msg *m;
+    vg_avec headers, from, reply_to, to, cc, hops, urls, forms, atts, nested;
+    vg_buf plain, html, hidden;
+    int depth;         /* of this message */
+    bool text_capped;
+    const char *last_plain; /* the last text/plain alternative, for comparing */
+    size_t last_plain_len;
+} vg_mail_builder;
+
+/* ---- helpers across files ----------------------------------------------------------------- */
+
+/* Converts n bytes in charset (NULL/"" = unknown) to UTF-8, appended to out.
+ * Returns false when the charset was unknown and a guess was used. */
+bool vg_mail__to_utf8(const char *charset, const void *data, size_t n, vg_buf *out);
+/* Same, into the arena (NUL-terminated). */
+char *vg_mail__to_utf8_arena(vg_arena *a, const char *charset, const void *data, size_t n,
+                             bool *guessed);
+/* Display-name checks: VG_MAIL_EV_NAME_ZERO_WIDTH / _MIXED_SCRIPT bits. */
+unsigned vg_mail__name_evidence(const char *name);
+/* True if s contains a bidi override / isolate / embedding control. */
+bool vg_mail__has_bidi_control(const char *s);
+
+/* Adds a URL to the builder (dedup of identical url+text+source is done
+ * here; limits respected). url need not be NUL-terminated. */
+void vg_mail__add_url(vg_mail_builder *b, const char *url, size_t n, const char *text,
+                      vg_url_source src, unsigned flags);
+/* Finds http(s)/ftp/www URLs in UTF-8 text and adds them. */
+void vg_mail__scan_text_urls(vg_mail_builder *b, const char *text, size_t n, unsigned flags);
+
+/* Renders HTML (UTF-8) to visible text in b->html (or, for attachments, only
+ * collects links/forms), hidden text in b->hidden, links and forms. Returns
+ * VG_ATT_F_HTML_FORM / _SCRIPT bits for what it saw. */
+unsigned vg_mail__html(vg_mail_builder *b, const char *html, size_t n, bool attachment,
+                       vg_buf *text_out);
+
+/* Authentication-Results of the message into m->auth. */
+void vg_mail__auth(vg_mail_builder *b);
+/* Received chain into m->hops. */
+void vg_mail__received(vg_mail_builder *b);
+/* Attachment analysis: type by content, digest, archives, macros, PDF links. */
+void vg_mail__attachment(vg_mail_builder *b, vg_mail_attachment *att, const unsigned char *data,
+                         size_t n);
+
+/* Copies a vg_buf into the arena (NUL-terminated). */
+char *vg_mail__arena_buf(vg_arena *a, const vg_buf *b);
+/* ASCII lower-case copy in the arena. */
+char *vg_mail__arena_lower(vg_arena *a, const char *s, size_t n);
+/* Domain part of an address, lower-cased into the arena; "" if none. */
+const char *vg_mail__addr_domain(vg_arena *a, const char *addr);
+
+#endif

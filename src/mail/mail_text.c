@@ -1,0 +1,247 @@
+/* mail_text.c — text helpers of the mail module: any charset to UTF-8 (fast
+ * paths for UTF-8, ASCII, Latin-1 and windows-1252; ICU converters for the
+ * rest; uchardet when the charset is missing or unknown), and the checks on
+ * display names (invisible characters, mixed scripts, bidi controls). */
+#include <string.h>
+#include <strings.h>
+
+#include <uchardet/uchardet.h>
+#include <unicode/ucnv.h>
+#include <unicode/uscript.h>
+
+#include "mail_internal.h"
+
+/* windows-1252 0x80-0x9F (WHATWG: what "iso-8859-1" means in practice). */
+static const uint16_t cp1252_hi[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+static void from_cp1252(const unsigned char *p, size_t n, vg_buf *out)
+{
+    char tmp[4];
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            vg_buf_putc(out, (char)c);
+            continue;
+        }
+        uint32_t cp = (c >= 0x80 && c < 0xA0) ? cp1252_hi[c - 0x80] : c;
+        size_t k = vg_utf8_encode(cp, tmp);
+        vg_buf_append(out, tmp, k);
+    }
+}
+
+static bool name_is(const char *cs, const char *const *names)
+{
+    for (; *names; names++) {
+        if (strcasecmp(cs, *names) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char *const utf8_names[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968",
+                                         "unicode-1-1-utf-8", "x-unknown", "unknown-8bit", NULL};
+static const char *const latin_names[] = {"iso-8859-1", "iso8859-1", "latin1", "l1",
+                                          "windows-1252", "cp1252", "x-cp1252", "iso_8859-1",
+                                          "iso-8859-15", "ibm819", "cp819", NULL};
+
+/* ICU conversion; false if the charset is unknown to ICU. */
+static bool icu_convert(const char *charset, const void *data, size_t n, vg_buf *out)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    UConverter *cv = ucnv_open(charset, &st);
+    if (U_FAILURE(st) || !cv)
+        return false;
+    UErrorCode st2 = U_ZERO_ERROR;
+    UConverter *u8 = ucnv_open("UTF-8", &st2);
+    if (U_FAILURE(st2) || !u8) {
+        ucnv_close(cv);
+        return false;
+    }
+    const char *src = data, *src_end = src + n;
+    char obuf[8192];
+    UChar pivot[1024], *ps = pivot, *pt = pivot;
+    bool flush = true;
+    for (;;) {
+        char *dst = obuf;
+        UErrorCode e = U_ZERO_ERROR;
+        ucnv_convertEx(u8, cv, &dst, obuf + sizeof obuf, &src, src_end, pivot, &ps, &pt,
+                       pivot + 1024, false, flush, &e);
+        vg_buf_append(out, obuf, (size_t)(dst - obuf));
+        if (e == U_BUFFER_OVERFLOW_ERROR && !out->failed)
+            continue;
+        break;
+    }
+    ucnv_close(cv);
+    ucnv_close(u8);
+    return true;
+}
+
+static const char *guess_charset(const void *data, size_t n)
+{
+    uchardet_t ud = uchardet_new();
+    if (!ud)
+        return NULL;
+    size_t probe = n > 65536 ? 65536 : n;
+    static __thread char result[64];
+    result[0] = 0;
+    if (uchardet_handle_data(ud, data, probe) == 0) {
+        uchardet_data_end(ud);
+        const char *cs = uchardet_get_charset(ud);
+        if (cs && *cs) {
+            size_t l = strlen(cs);
+            if (l >= sizeof result)
+                l = sizeof result - 1;
+            memcpy(result, cs, l);
+            result[l] = 0;
+        }
+    }
+    uchardet_delete(ud);
+    return result[0] ? result : NULL;
+}
+
+bool vg_mail__to_utf8(const char *charset, const void *data, size_t n, vg_buf *out)
+{
+    if (n == 0)
+        return true;
+    bool known = charset && *charset;
+    if (known && name_is(charset, utf8_names)) {
+        if (vg_utf8_valid(data, n)) {
+            vg_buf_append(out, data, n);
+            return true;
+        }
+        /* Declared UTF-8/ASCII but not: a common lie, usually cp1252. */
+        known = false;
+    }
+    if (known && name_is(charset, latin_names)) {
+        from_cp1252(data, n, out);
+        return true;
+    }
+    if (known && icu_convert(charset, data, n, out))
+        return true;
+    /* Missing or unknown charset: valid UTF-8 is taken as is, else guess. */
+    if (vg_utf8_valid(data, n)) {
+        vg_buf_append(out, data, n);
+        return !(charset && *charset);
+    }
+    const char *g = guess_charset(data, n);
+    if (g && !name_is(g, utf8_names) && !name_is(g, latin_names) && icu_convert(g, data, n, out))
+        return false;
+    from_cp1252(data, n, out);
+    return !(charset && *charset) ? true : false;
+}
+
+char *vg_mail__to_utf8_arena(vg_arena *a, const char *charset, const void *data, size_t n,
+                             bool *guessed)
+{
+    vg_buf b;
+    vg_buf_init(&b, 0);
+    bool ok = vg_mail__to_utf8(charset, data, n, &b);
+    if (guessed)
+        *guessed = !ok;
+    char *r = vg_mail__arena_buf(a, &b);
+    vg_buf_free(&b);
+    return r;
+}
+
+/* Invisible characters that have no business in a display name. */
+static bool invisible(uint32_t cp)
+{
+    return (cp >= 0x200B && cp <= 0x200F) || cp == 0x2060 || cp == 0x2061 || cp == 0x2062 ||
+           cp == 0x2063 || cp == 0x2064 || cp == 0xFEFF || cp == 0x00AD || cp == 0x034F ||
+           cp == 0x180E || cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+bool vg_mail__has_bidi_control(const char *s)
+{
+    if (!s)
+        return false;
+    const uint8_t *p = (const uint8_t *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = vg_utf8_decode(p + i, n - i, &cp);
+        if (!k) {
+            i++;
+            continue;
+        }
+        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+            cp == 0x200F || cp == 0x061C)
+            return true;
+        i += k;
+    }
+    return false;
+}
+
+/* Scripts that legitimately mix within one word (Japanese, Chinese, Korean
+ * writing, with Latin) count as one, as in UTS #39's "highly restrictive". */
+static UScriptCode script_group(UScriptCode sc)
+{
+    switch (sc) {
+    case USCRIPT_HAN:
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA:
+    case USCRIPT_HANGUL:
+    case USCRIPT_BOPOMOFO:
+    case USCRIPT_LATIN:
+        return USCRIPT_LATIN;
+    default:
+        return sc;
+    }
+}
+
+unsigned vg_mail__name_evidence(const char *name)
+{
+    if (!name)
+        return 0;
+    unsigned ev = 0;
+    const uint8_t *p = (const uint8_t *)name;
+    size_t n = strlen(name);
+    /* Mixed scripts are judged per word: "Pаypal" mixes Latin and Cyrillic
+     * in one word, "Иван Smith" does not. */
+    UScriptCode word_script = USCRIPT_COMMON;
+    bool word_mixed = false;
+    for (size_t i = 0; i <= n;) {
+        uint32_t cp = 0;
+        size_t k = i < n ? vg_utf8_decode(p + i, n - i, &cp) : 1;
+        if (!k) {
+            i++;
+            continue;
+        }
+        bool boundary = i >= n || cp == ' ' || cp == '\t' || cp == ',' || cp == '"' || cp == '.' ||
+                        cp == '-' || cp == '@' || cp == '(' || cp == ')' || cp == '|';
+        if (boundary) {
+            if (word_mixed)
+                ev |= VG_MAIL_EV_NAME_MIXED_SCRIPT;
+            word_script = USCRIPT_COMMON;
+            word_mixed = false;
+            i += k;
+            continue;
+        }
+        if (invisible(cp))
+            ev |= VG_MAIL_EV_NAME_ZERO_WIDTH;
+        if (cp >= 0x80) {
+            UErrorCode st = U_ZERO_ERROR;
+            UScriptCode sc = uscript_getScript((UChar32)cp, &st);
+            if (U_SUCCESS(st) && sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED) {
+                sc = script_group(sc);
+                if (word_script == USCRIPT_COMMON)
+                    word_script = sc;
+                else if (sc != word_script)
+                    word_mixed = true;
+            }
+        } else if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') {
+            if (word_script == USCRIPT_COMMON)
+                word_script = USCRIPT_LATIN;
+            else if (word_script != USCRIPT_LATIN)
+                word_mixed = true;
+        }
+        i += k;
+    }
+    return ev;
+}
