@@ -1,0 +1,572 @@
+/* summary.c — the operator's view across organizations: which actors
+ * targeted whom, where, how often, what was blocked and what succeeded,
+ * which accounts need help, and where each notice stands in delivery.
+ * Unlike a notice, the summary names every organization: it is for the
+ * operator who serves them all. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify/notify_int.h"
+
+typedef struct camp_row {
+    char *id, *actor;
+    vg_confidence confidence;
+    int64_t first_seen, last_seen, attempts, blocked, succeeded;
+    vg_strlist orgs, countries, compromised, kinds, techniques;
+} camp_row;
+
+struct vg_notify_summary {
+    vg_tlp tlp;
+    char *sender;
+    vg_actor_stats *actors;
+    size_t n_actors;
+    camp_row *camps;
+    size_t n_camps;
+    vg_strlist orgs, countries, compromised;
+    size_t attributed_actors, unattributed_campaigns;
+    int64_t attempts, blocked, succeeded;
+    int64_t first_seen, last_seen;
+    vg_timeline timeline;
+    vg_notify_delivery_row *deliv;
+    size_t n_deliv;
+    char *headline;
+    const vg_notify_orgs *orgs_cfg; /* borrowed for names */
+    vg_notify_orgs names;           /* copy of id -> name, country */
+};
+
+static vg_actor_stats *actor_get(vg_notify_summary *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_actors; i++)
+        if (strcmp(s->actors[i].actor, name) == 0)
+            return &s->actors[i];
+    s->actors = vg_xrealloc(s->actors, (s->n_actors + 1) * sizeof *s->actors);
+    vg_actor_stats *a = &s->actors[s->n_actors++];
+    memset(a, 0, sizeof *a);
+    a->actor = vg_xstrdup(name);
+    return a;
+}
+
+static int cmp_actor(const void *x, const void *y)
+{
+    const vg_actor_stats *a = x, *b = y;
+    bool ua = strcmp(a->actor, "unattributed") == 0, ub = strcmp(b->actor, "unattributed") == 0;
+    if (ua != ub)
+        return ua ? 1 : -1;
+    return strcmp(a->actor, b->actor);
+}
+
+static const char *org_name(const vg_notify_summary *s, const char *id)
+{
+    const vg_notify_org *o = vg_notify_orgs_find(&s->names, id);
+    return o && o->name ? o->name : id;
+}
+
+vg_notify_summary *vg_notify_summary_build(const vg_campaigns *cs,
+                                           const vg_finding *const *const *members,
+                                           const size_t *n_members, const vg_notify_orgs *orgs,
+                                           const vg_catalog *catalog,
+                                           const vg_notify_settings *settings)
+{
+    vg_notify_summary *s = vg_xcalloc(1, sizeof *s);
+    vg_notify_settings defaults;
+    vg_notify_settings_init(&defaults);
+    if (!settings)
+        settings = &defaults;
+    s->tlp = settings->tlp;
+    s->sender = vg_xstrdup(settings->sender ? settings->sender : "vigil");
+    s->first_seen = INT64_MAX;
+    s->last_seen = INT64_MIN;
+    for (size_t i = 0; orgs && i < orgs->n; i++) {
+        vg_notify_org *o = &orgs->v[i];
+        vg_notify_org *c = (vg_notify_org *)vg_notify_orgs_add_bare(&s->names, o->id);
+        free(c->name);
+        c->name = vg_xstrdup(o->name ? o->name : o->id);
+        if (o->country)
+            c->country = vg_xstrdup(o->country);
+    }
+    s->camps = vg_xcalloc(cs->n ? cs->n : 1, sizeof *s->camps);
+    for (size_t i = 0; i < cs->n; i++) {
+        const vg_campaign *c = cs->v[i];
+        camp_row *r = &s->camps[s->n_camps];
+        bool any = false;
+        r->first_seen = INT64_MAX;
+        r->last_seen = INT64_MIN;
+        vg_strlist with_other = {0}; /* orgs with findings other than ioc.match */
+        for (size_t k = 0; k < n_members[i]; k++) {
+            const vg_finding *f = members[i][k];
+            if (f && !f->suppressed && strcmp(f->kind, "ioc.match") != 0)
+                vg_strlist_add(&with_other, f->org ? f->org : "");
+        }
+        for (size_t k = 0; k < n_members[i]; k++) {
+            const vg_finding *f = members[i][k];
+            if (!f || f->suppressed)
+                continue;
+            any = true;
+            const char *org = f->org ? f->org : "";
+            vg_strlist_add(&r->orgs, org);
+            const vg_notify_org *o = vg_notify_orgs_find(&s->names, org);
+            if (o && o->country)
+                vg_strlist_add(&r->countries, o->country);
+            for (size_t x = 0; x < f->roles.compromised.n; x++)
+                vg_strlist_addf(&r->compromised, "%s:%s", org, f->roles.compromised.v[x]);
+            vg_strlist_add(&r->kinds, f->kind);
+            vg_strlist_add_all(&r->techniques, &f->attack);
+            if (vg_finding_counts(f, vg_strlist_has(&with_other, org))) {
+                r->attempts += vg_finding_attempts(f);
+                r->blocked += vg_finding_blocked(f);
+                r->succeeded += vg_finding_succeeded(f);
+                vg_timeline_add(&s->timeline, f);
+            }
+            if (f->first_seen < r->first_seen)
+                r->first_seen = f->first_seen;
+            if (f->last_seen > r->last_seen)
+                r->last_seen = f->last_seen;
+        }
+        vg_strlist_free(&with_other);
+        if (!any)
+            continue;
+        s->n_camps++;
+        r->id = vg_xstrdup(c->id);
+        r->actor = vg_xstrdup(c->actor ? c->actor : "unattributed");
+        r->confidence = c->actor ? c->confidence : VG_CONF_NONE;
+        vg_strlist_sort(&r->orgs);
+        vg_strlist_sort(&r->countries);
+        vg_strlist_sort(&r->compromised);
+        vg_strlist_sort(&r->kinds);
+        vg_strlist_sort(&r->techniques);
+
+        vg_actor_stats *a = actor_get(s, r->actor);
+        a->campaigns++;
+        if (r->confidence > a->confidence)
+            a->confidence = r->confidence;
+        if (!a->origin && c->actor && catalog) {
+            const vg_actor *ca = vg_catalog_find(catalog, c->actor);
+            if (ca && vg_actor_origin(ca))
+                a->origin = vg_xstrdup(vg_actor_origin(ca));
+        }
+        vg_strlist_add_all(&a->orgs, &r->orgs);
+        vg_strlist_add_all(&a->countries, &r->countries);
+        vg_strlist_add_all(&a->compromised, &r->compromised);
+        a->attempts += r->attempts;
+        a->blocked += r->blocked;
+        a->succeeded += r->succeeded;
+
+        vg_strlist_add_all(&s->orgs, &r->orgs);
+        vg_strlist_add_all(&s->countries, &r->countries);
+        vg_strlist_add_all(&s->compromised, &r->compromised);
+        s->attempts += r->attempts;
+        s->blocked += r->blocked;
+        s->succeeded += r->succeeded;
+        if (r->first_seen < s->first_seen)
+            s->first_seen = r->first_seen;
+        if (r->last_seen > s->last_seen)
+            s->last_seen = r->last_seen;
+        if (!c->actor)
+            s->unattributed_campaigns++;
+    }
+    if (s->n_actors > 1)
+        qsort(s->actors, s->n_actors, sizeof *s->actors, cmp_actor);
+    for (size_t i = 0; i < s->n_actors; i++) {
+        vg_strlist_sort(&s->actors[i].orgs);
+        vg_strlist_sort(&s->actors[i].countries);
+        vg_strlist_sort(&s->actors[i].compromised);
+        if (strcmp(s->actors[i].actor, "unattributed") != 0)
+            s->attributed_actors++;
+    }
+    vg_strlist_sort(&s->orgs);
+    vg_strlist_sort(&s->countries);
+    vg_strlist_sort(&s->compromised);
+
+    vg_buf h;
+    vg_buf_init(&h, 0);
+    if (s->n_camps == 0) {
+        vg_buf_puts(&h, "No campaign found");
+    } else {
+        vg_buf_printf(&h, "%zu actor%s targeted %zu organization%s in %zu countr%s; %lld attempts, "
+                          "%lld blocked, %lld succeeded",
+                      s->attributed_actors, s->attributed_actors == 1 ? "" : "s", s->orgs.n,
+                      s->orgs.n == 1 ? "" : "s", s->countries.n, s->countries.n == 1 ? "y" : "ies",
+                      (long long)s->attempts, (long long)s->blocked, (long long)s->succeeded);
+        if (s->compromised.n)
+            vg_buf_printf(&h, "; %zu account%s compromised", s->compromised.n,
+                          s->compromised.n == 1 ? "" : "s");
+        if (s->unattributed_campaigns)
+            vg_buf_printf(&h, " (%zu campaign%s not attributed)", s->unattributed_campaigns,
+                          s->unattributed_campaigns == 1 ? "" : "s");
+    }
+    s->headline = vg_buf_steal(&h);
+    return s;
+}
+
+void vg_notify_summary_free(vg_notify_summary *s)
+{
+    if (!s)
+        return;
+    free(s->sender);
+    for (size_t i = 0; i < s->n_actors; i++) {
+        vg_actor_stats *a = &s->actors[i];
+        free(a->actor);
+        free(a->origin);
+        vg_strlist_free(&a->orgs);
+        vg_strlist_free(&a->countries);
+        vg_strlist_free(&a->compromised);
+    }
+    free(s->actors);
+    for (size_t i = 0; i < s->n_camps; i++) {
+        camp_row *r = &s->camps[i];
+        free(r->id);
+        free(r->actor);
+        vg_strlist_free(&r->orgs);
+        vg_strlist_free(&r->countries);
+        vg_strlist_free(&r->compromised);
+        vg_strlist_free(&r->kinds);
+        vg_strlist_free(&r->techniques);
+    }
+    /* rows whose campaign had no visible finding may hold partial lists */
+    free(s->camps);
+    vg_strlist_free(&s->orgs);
+    vg_strlist_free(&s->countries);
+    vg_strlist_free(&s->compromised);
+    vg_timeline_free(&s->timeline);
+    for (size_t i = 0; i < s->n_deliv; i++) {
+        vg_notify_delivery_row *d = &s->deliv[i];
+        free((char *)d->org);
+        free((char *)d->campaign);
+        free((char *)d->channel);
+        free((char *)d->state);
+        free((char *)d->target);
+        free((char *)d->error);
+    }
+    free(s->deliv);
+    free(s->headline);
+    vg_notify_orgs_free(&s->names);
+    free(s);
+}
+
+void vg_notify_summary_set_deliveries(vg_notify_summary *s, const vg_notify_delivery_row *rows,
+                                      size_t n)
+{
+    s->deliv = vg_xrealloc(s->deliv, (s->n_deliv + n + 1) * sizeof *s->deliv);
+    for (size_t i = 0; i < n; i++) {
+        vg_notify_delivery_row *d = &s->deliv[s->n_deliv++];
+        *d = rows[i];
+        d->org = vg_xstrdup(rows[i].org ? rows[i].org : "");
+        d->campaign = vg_xstrdup(rows[i].campaign ? rows[i].campaign : "");
+        d->channel = vg_xstrdup(rows[i].channel ? rows[i].channel : "");
+        d->state = vg_xstrdup(rows[i].state ? rows[i].state : "");
+        d->target = vg_xstrdup(rows[i].target ? rows[i].target : "");
+        d->error = vg_xstrdup(rows[i].error ? rows[i].error : "");
+    }
+}
+
+size_t vg_notify_summary_actor_count(const vg_notify_summary *s) { return s->n_actors; }
+const vg_actor_stats *vg_notify_summary_actor(const vg_notify_summary *s, size_t i)
+{
+    return i < s->n_actors ? &s->actors[i] : NULL;
+}
+const char *vg_notify_summary_headline(const vg_notify_summary *s) { return s->headline; }
+
+/* ---- rendering ---------------------------------------------------------------------------- */
+
+static void md_list(vg_buf *o, const vg_strlist *l, size_t cap)
+{
+    for (size_t i = 0; i < l->n && i < cap; i++) {
+        if (i)
+            vg_buf_puts(o, ", ");
+        vg_md_escape(o, l->v[i]);
+    }
+    if (l->n > cap)
+        vg_buf_printf(o, " (+%zu)", l->n - cap);
+    if (!l->n)
+        vg_buf_puts(o, "-");
+}
+
+static void md_orgs(const vg_notify_summary *s, vg_buf *o, const vg_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (i)
+            vg_buf_puts(o, ", ");
+        vg_md_escape(o, org_name(s, l->v[i]));
+    }
+    if (!l->n)
+        vg_buf_puts(o, "-");
+}
+
+static void render_md(const vg_notify_summary *s, vg_buf *o)
+{
+    const char *tlp = vg_tlp_label(s->tlp);
+    vg_buf_printf(o, "**%s**\n\n# Campaign summary\n\n", tlp);
+    vg_buf_printf(o, "> %s: %s\n\n", tlp, vg_tlp_meaning(s->tlp));
+    vg_md_escape(o, s->headline);
+    vg_buf_puts(o, ".\n\n");
+    if (s->n_camps) {
+        char a[16], b[16];
+        vg_fmt_day(s->first_seen, a);
+        vg_fmt_day(s->last_seen, b);
+        vg_buf_printf(o, "Activity from %s to %s (UTC).\n\n", a, b);
+    }
+    vg_buf_puts(o, "## By actor\n\n| Actor | Origin | Confidence | Campaigns | Organizations | "
+                   "Countries | Attempts | Blocked | Succeeded | Compromised accounts |\n"
+                   "|---|---|---|---:|---|---|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < s->n_actors; i++) {
+        const vg_actor_stats *a = &s->actors[i];
+        vg_buf_puts(o, "| ");
+        vg_md_escape(o, a->actor);
+        vg_buf_puts(o, " | ");
+        vg_md_escape(o, a->origin ? a->origin : "-");
+        vg_buf_printf(o, " | %s | %zu | ", vg_confidence_name(a->confidence), a->campaigns);
+        md_orgs(s, o, &a->orgs);
+        vg_buf_puts(o, " | ");
+        md_list(o, &a->countries, 50);
+        vg_buf_printf(o, " | %lld | %lld | %lld | %zu |\n", (long long)a->attempts,
+                      (long long)a->blocked, (long long)a->succeeded, a->compromised.n);
+    }
+    vg_buf_puts(o, "\n## Campaigns\n\n| Campaign | Actor | First seen | Last seen | Organizations | "
+                   "Attempts | Blocked | Succeeded | Kinds |\n"
+                   "|---|---|---|---|---|---:|---:|---:|---|\n");
+    for (size_t i = 0; i < s->n_camps; i++) {
+        const camp_row *r = &s->camps[i];
+        char a[16], b[16];
+        vg_fmt_day(r->first_seen, a);
+        vg_fmt_day(r->last_seen, b);
+        vg_buf_printf(o, "| `%s` | ", r->id);
+        vg_md_escape(o, r->actor);
+        vg_buf_printf(o, " | %s | %s | ", a, b);
+        md_orgs(s, o, &r->orgs);
+        vg_buf_printf(o, " | %lld | %lld | %lld | ", (long long)r->attempts, (long long)r->blocked,
+                      (long long)r->succeeded);
+        md_list(o, &r->kinds, 10);
+        vg_buf_puts(o, " |\n");
+    }
+    if (s->compromised.n) {
+        vg_buf_puts(o, "\n## Compromised accounts (organization: account)\n\n");
+        for (size_t i = 0; i < s->compromised.n; i++) {
+            vg_buf_puts(o, "- ");
+            vg_md_escape(o, s->compromised.v[i]);
+            vg_buf_putc(o, '\n');
+        }
+    }
+    if (s->n_deliv) {
+        vg_buf_puts(o, "\n## Notifications\n\n| Organization | Campaign | Version | Channel | State | "
+                       "Attempts | Target | Last error |\n|---|---|---:|---|---|---:|---|---|\n");
+        for (size_t i = 0; i < s->n_deliv; i++) {
+            const vg_notify_delivery_row *d = &s->deliv[i];
+            vg_buf_puts(o, "| ");
+            vg_md_escape(o, org_name(s, d->org));
+            vg_buf_printf(o, " | `%s` | %d | %s | %s | %d | ", d->campaign, d->version, d->channel,
+                          d->state, d->attempts);
+            vg_md_escape(o, d->target);
+            vg_buf_puts(o, " | ");
+            vg_md_escape(o, d->error && *d->error ? d->error : "-");
+            vg_buf_puts(o, " |\n");
+        }
+    }
+    vg_buf_printf(o, "\n---\n\n**%s** · ", tlp);
+    vg_md_escape(o, s->sender);
+    vg_buf_puts(o, " · vigil\n");
+}
+
+static void html_orgs(const vg_notify_summary *s, vg_buf *o, const vg_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (i)
+            vg_buf_puts(o, ", ");
+        vg_html_escape_cstr(o, org_name(s, l->v[i]));
+    }
+}
+
+static void html_list(vg_buf *o, const vg_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (i)
+            vg_buf_puts(o, ", ");
+        vg_html_escape_cstr(o, l->v[i]);
+    }
+}
+
+static void render_html(const vg_notify_summary *s, vg_buf *o)
+{
+    vg_html_page_begin(o, s->tlp, "Campaign summary");
+    vg_html_tlp_banner(o, s->tlp);
+    vg_buf_puts(o, "<h1>Campaign summary</h1>\n<p><strong>");
+    vg_html_escape_cstr(o, s->headline);
+    vg_buf_puts(o, ".</strong></p>\n");
+    if (s->n_camps) {
+        char a[16], b[16];
+        vg_fmt_day(s->first_seen, a);
+        vg_fmt_day(s->last_seen, b);
+        vg_buf_printf(o, "<p>Activity from %s to %s (UTC).</p>\n", a, b);
+        vg_timeline_svg(&s->timeline, o);
+    }
+    vg_buf_puts(o, "<h2>By actor</h2>\n<table>\n<tr><th>Actor</th><th>Origin</th><th>Confidence"
+                   "</th><th>Campaigns</th><th>Organizations</th><th>Countries</th><th>Attempts"
+                   "</th><th>Blocked</th><th>Succeeded</th><th>Compromised</th></tr>\n");
+    for (size_t i = 0; i < s->n_actors; i++) {
+        const vg_actor_stats *a = &s->actors[i];
+        vg_buf_puts(o, "<tr><td>");
+        vg_html_escape_cstr(o, a->actor);
+        vg_buf_puts(o, "</td><td>");
+        vg_html_escape_cstr(o, a->origin ? a->origin : "-");
+        vg_buf_printf(o, "</td><td>%s</td><td class=\"n\">%zu</td><td>",
+                      vg_confidence_name(a->confidence), a->campaigns);
+        html_orgs(s, o, &a->orgs);
+        vg_buf_puts(o, "</td><td>");
+        html_list(o, &a->countries);
+        vg_buf_printf(o, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">"
+                         "%lld</td><td class=\"n\">%zu</td></tr>\n",
+                      (long long)a->attempts, (long long)a->blocked, (long long)a->succeeded,
+                      a->compromised.n);
+    }
+    vg_buf_puts(o, "</table>\n<h2>Campaigns</h2>\n<table>\n<tr><th>Campaign</th><th>Actor</th>"
+                   "<th>First seen</th><th>Last seen</th><th>Organizations</th><th>Attempts</th>"
+                   "<th>Blocked</th><th>Succeeded</th><th>Kinds</th></tr>\n");
+    for (size_t i = 0; i < s->n_camps; i++) {
+        const camp_row *r = &s->camps[i];
+        char a[16], b[16];
+        vg_fmt_day(r->first_seen, a);
+        vg_fmt_day(r->last_seen, b);
+        vg_buf_printf(o, "<tr><td><code>%s</code></td><td>", r->id);
+        vg_html_escape_cstr(o, r->actor);
+        vg_buf_printf(o, "</td><td>%s</td><td>%s</td><td>", a, b);
+        html_orgs(s, o, &r->orgs);
+        vg_buf_printf(o, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">"
+                         "%lld</td><td>",
+                      (long long)r->attempts, (long long)r->blocked, (long long)r->succeeded);
+        html_list(o, &r->kinds);
+        vg_buf_puts(o, "</td></tr>\n");
+    }
+    vg_buf_puts(o, "</table>\n");
+    if (s->compromised.n) {
+        vg_buf_puts(o, "<h2>Compromised accounts</h2>\n<ul class=\"values\">\n");
+        for (size_t i = 0; i < s->compromised.n; i++) {
+            vg_buf_puts(o, "<li><span class=\"v\">");
+            vg_html_escape_cstr(o, s->compromised.v[i]);
+            vg_buf_puts(o, "</span></li>\n");
+        }
+        vg_buf_puts(o, "</ul>\n");
+    }
+    if (s->n_deliv) {
+        vg_buf_puts(o, "<h2>Notifications</h2>\n<table>\n<tr><th>Organization</th><th>Campaign"
+                       "</th><th>Version</th><th>Channel</th><th>State</th><th>Attempts</th>"
+                       "<th>Target</th><th>Last error</th></tr>\n");
+        for (size_t i = 0; i < s->n_deliv; i++) {
+            const vg_notify_delivery_row *d = &s->deliv[i];
+            vg_buf_puts(o, "<tr><td>");
+            vg_html_escape_cstr(o, org_name(s, d->org));
+            vg_buf_puts(o, "</td><td><code>");
+            vg_html_escape_cstr(o, d->campaign);
+            vg_buf_printf(o, "</code></td><td class=\"n\">%d</td><td>", d->version);
+            vg_html_escape_cstr(o, d->channel);
+            vg_buf_puts(o, "</td><td>");
+            vg_html_escape_cstr(o, d->state);
+            vg_buf_printf(o, "</td><td class=\"n\">%d</td><td><span class=\"v\">", d->attempts);
+            vg_html_escape_cstr(o, d->target);
+            vg_buf_puts(o, "</span></td><td>");
+            vg_html_escape_cstr(o, d->error);
+            vg_buf_puts(o, "</td></tr>\n");
+        }
+        vg_buf_puts(o, "</table>\n");
+    }
+    vg_buf_puts(o, "<hr>\n");
+    vg_html_tlp_banner(o, s->tlp);
+    vg_buf_puts(o, "</body>\n</html>\n");
+}
+
+static void jlist(vg_json *j, const char *k, const vg_strlist *l)
+{
+    vg_json_key(j, k);
+    vg_json_arr_begin(j);
+    for (size_t i = 0; i < l->n; i++)
+        vg_json_str(j, l->v[i]);
+    vg_json_arr_end(j);
+}
+
+static void render_json(const vg_notify_summary *s, vg_buf *out)
+{
+    vg_json j;
+    vg_json_init(&j, out);
+    vg_json_obj_begin(&j);
+    vg_json_kv_int(&j, "schema", 1);
+    vg_json_kv_str(&j, "type", "vigil.summary");
+    vg_json_kv_str(&j, "tlp", vg_tlp_label(s->tlp));
+    vg_json_kv_str(&j, "headline", s->headline);
+    vg_json_kv_int(&j, "actors", (int64_t)s->attributed_actors);
+    vg_json_kv_int(&j, "campaigns", (int64_t)s->n_camps);
+    jlist(&j, "organizations", &s->orgs);
+    jlist(&j, "countries", &s->countries);
+    vg_json_kv_int(&j, "attempts", s->attempts);
+    vg_json_kv_int(&j, "blocked", s->blocked);
+    vg_json_kv_int(&j, "succeeded", s->succeeded);
+    jlist(&j, "compromised", &s->compromised);
+    vg_json_key(&j, "by_actor");
+    vg_json_arr_begin(&j);
+    for (size_t i = 0; i < s->n_actors; i++) {
+        const vg_actor_stats *a = &s->actors[i];
+        vg_json_obj_begin(&j);
+        vg_json_kv_str(&j, "actor", a->actor);
+        vg_json_key(&j, "origin");
+        vg_json_str(&j, a->origin);
+        vg_json_kv_str(&j, "confidence", vg_confidence_name(a->confidence));
+        vg_json_kv_int(&j, "campaigns", (int64_t)a->campaigns);
+        jlist(&j, "organizations", &a->orgs);
+        jlist(&j, "countries", &a->countries);
+        vg_json_kv_int(&j, "attempts", a->attempts);
+        vg_json_kv_int(&j, "blocked", a->blocked);
+        vg_json_kv_int(&j, "succeeded", a->succeeded);
+        jlist(&j, "compromised", &a->compromised);
+        vg_json_obj_end(&j);
+    }
+    vg_json_arr_end(&j);
+    vg_json_key(&j, "campaign_list");
+    vg_json_arr_begin(&j);
+    for (size_t i = 0; i < s->n_camps; i++) {
+        const camp_row *r = &s->camps[i];
+        char a[VG_TIME_STRLEN], b[VG_TIME_STRLEN];
+        vg_fmt_time(r->first_seen, a);
+        vg_fmt_time(r->last_seen, b);
+        vg_json_obj_begin(&j);
+        vg_json_kv_str(&j, "id", r->id);
+        vg_json_kv_str(&j, "actor", r->actor);
+        vg_json_kv_str(&j, "confidence", vg_confidence_name(r->confidence));
+        vg_json_kv_str(&j, "first_seen", a);
+        vg_json_kv_str(&j, "last_seen", b);
+        jlist(&j, "organizations", &r->orgs);
+        jlist(&j, "countries", &r->countries);
+        vg_json_kv_int(&j, "attempts", r->attempts);
+        vg_json_kv_int(&j, "blocked", r->blocked);
+        vg_json_kv_int(&j, "succeeded", r->succeeded);
+        jlist(&j, "compromised", &r->compromised);
+        jlist(&j, "kinds", &r->kinds);
+        jlist(&j, "techniques", &r->techniques);
+        vg_json_obj_end(&j);
+    }
+    vg_json_arr_end(&j);
+    vg_json_key(&j, "notifications");
+    vg_json_arr_begin(&j);
+    for (size_t i = 0; i < s->n_deliv; i++) {
+        const vg_notify_delivery_row *d = &s->deliv[i];
+        vg_json_obj_begin(&j);
+        vg_json_kv_str(&j, "org", d->org);
+        vg_json_kv_str(&j, "campaign", d->campaign);
+        vg_json_kv_int(&j, "version", d->version);
+        vg_json_kv_str(&j, "channel", d->channel);
+        vg_json_kv_str(&j, "state", d->state);
+        vg_json_kv_int(&j, "attempts", d->attempts);
+        vg_json_kv_str(&j, "target", d->target);
+        vg_json_kv_str(&j, "error", d->error);
+        vg_json_obj_end(&j);
+    }
+    vg_json_arr_end(&j);
+    vg_json_obj_end(&j);
+    vg_buf_putc(out, '\n');
+}
+
+void vg_notify_summary_render(const vg_notify_summary *s, vg_notify_format fmt, vg_buf *out)
+{
+    switch (fmt) {
+    case VG_FMT_MD: render_md(s, out); break;
+    case VG_FMT_HTML: render_html(s, out); break;
+    case VG_FMT_JSON: render_json(s, out); break;
+    default: break; /* the per-organization STIX bundles carry the shareable part */
+    }
+}
