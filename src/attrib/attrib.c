@@ -445,6 +445,24 @@ static void set_actor(const vg_attrib *a, vg_finding *f, const char *actor, vg_c
 
 static bool is_moderate_shape(const cand *c) { return c->shared > 0; }
 
+/* A spray from hundreds of listed addresses would otherwise give hundreds of
+ * near-identical sentences: keep the first few and say how many more. The
+ * counts (strong, shared, stale) that decide confidence are unaffected. */
+#define EVIDENCE_SHOWN 5
+static void compact_evidence(vg_strlist *l, const char *actor)
+{
+    if (l->n <= EVIDENCE_SHOWN + 1)
+        return;
+    size_t more = l->n - EVIDENCE_SHOWN;
+    for (size_t i = EVIDENCE_SHOWN; i < l->n; i++)
+        free(l->v[i]);
+    l->n = EVIDENCE_SHOWN;
+    if (actor)
+        vg_strlist_addf(l, "... and %zu more indicator hits for %s of the same kind", more, actor);
+    else
+        vg_strlist_addf(l, "... and %zu more indicator hits of the same kind", more);
+}
+
 void vg_attrib_finding(vg_attrib *a, vg_finding *f)
 {
     clear_attribution(f);
@@ -458,6 +476,9 @@ void vg_attrib_finding(vg_attrib *a, vg_finding *f)
     cands c = {0};
     vg_strlist plain = {0};
     indicator_evidence(a, f, &c, &plain);
+    for (size_t i = 0; i < c.n; i++)
+        compact_evidence(&c.v[i].ev, c.v[i].actor);
+    compact_evidence(&plain, NULL);
 
     vg_strlist techs = {0}, lures = {0};
     kind_techniques(f, &techs);

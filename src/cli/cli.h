@@ -14,6 +14,7 @@ typedef struct vg_cmd {
     const char *summary; /* one line for `vigil --help` */
     const char *usage;   /* full text for `vigil help NAME` and `NAME --help` */
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
+    bool subcommands; /* `CMD SUB --help` is SUB's help, handled by run() */
 } vg_cmd;
 
 const vg_cmd *vg_cli_find(const char *name);

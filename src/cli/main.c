@@ -12,7 +12,7 @@ static const vg_cmd commands[] = {
     {"mail", "analyse messages for spear-phishing and print verdicts", vg_usage_mail, vg_cmd_mail},
     {"signins", "analyse sign-in logs for brute force, spray, stuffing and compromise",
      vg_usage_signins, vg_cmd_signins},
-    {"intel", "actor catalog, indicators and threat reports", vg_usage_intel, vg_cmd_intel},
+    {"intel", "actor catalog, indicators and threat reports", vg_usage_intel, vg_cmd_intel, true},
     {"notify", "re-render and re-deliver pending notifications", vg_usage_notify, vg_cmd_notify},
     {"version", "print vigil's version and the versions of its libraries", vg_usage_version,
      vg_cmd_version},
@@ -122,7 +122,8 @@ int main(int argc, char **argv)
         print_help(stderr);
         return VG_EXIT_USAGE;
     }
-    if (vg_cli_wants_help(c, argc - i, argv + i))
+    bool sub = c->subcommands && i + 1 < argc && argv[i + 1][0] != '-';
+    if (!sub && vg_cli_wants_help(c, argc - i, argv + i))
         return VG_EXIT_OK;
     return c->run(argc - i, argv + i);
 }

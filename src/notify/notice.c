@@ -212,6 +212,33 @@ static void add_scrubbed(const scrub *sc, vg_strlist *dst, const vg_strlist *src
             vg_strlist_add(dst, src->v[i]);
 }
 
+/* "Why" reads as an argument, not a dump: a campaign whose findings each hit
+ * dozens of listed addresses keeps the first few sentences and says how many
+ * more there are (the findings in the store keep every one). */
+#define WHY_SHOWN 6
+static void compact_why(vg_strlist *why)
+{
+    static const char more[] = "... and ";
+    vg_strlist keep = {0};
+    long long hidden = 0;
+    for (size_t i = 0; i < why->n; i++) {
+        const char *w = why->v[i];
+        if (strncmp(w, more, sizeof more - 1) == 0) {
+            hidden += strtoll(w + sizeof more - 1, NULL, 10);
+            continue;
+        }
+        if (keep.n < WHY_SHOWN)
+            vg_strlist_add(&keep, w);
+        else
+            hidden++;
+    }
+    if (hidden > 0)
+        vg_strlist_addf(&keep, "... and %lld more pieces of indicator evidence of the same kind "
+                               "(listed in the findings)", hidden);
+    vg_strlist_free(why);
+    *why = keep;
+}
+
 static bool domain_is_org(const vg_notify_org *o, const char *domain)
 {
     for (size_t i = 0; i < o->domains.n; i++) {
@@ -481,6 +508,7 @@ vg_notice *vg_notice_build(const vg_campaign *c, const vg_finding *const *member
                 own_conf = f->attribution.confidence;
         }
     }
+    compact_why(&n->why);
     if (n->ncomp > 1)
         qsort(n->comp, n->ncomp, sizeof *n->comp, cmp_comp);
     for (size_t i = 0; i < n->ncomp; i++) {
