@@ -1,57 +1,7 @@
-/* fuzz_auth_sshd.c — libFuzzer target: the sshd syslog / journal lines parser. The input is pushed in
- * two chunks (split where its first byte says) to exercise partial lines,
- * then finished; sniffing runs on it too. Must never crash, leak or hang. */
-#include <stdint.h>
-#include <string.h>
-
-#include "vigil/auth.h"
-#include "vigil/yaml.h"
-
-static int sink(const vg_auth_event *ev, void *ud)
-{
-    (void)ud;
-    /* touch every field a consumer reads */
-    volatile size_t n = strlen(ev->account) + strlen(ev->org) + strlen(ev->code) + strlen(ev->app) +
-                        strlen(ev->user_agent) + strlen(ev->host) + strlen(ev->source_host) +
-                        strlen(ev->reason) + strlen(ev->tenant_id) + strlen(ev->correlation_id);
-    (void)n;
-    vg_buf b;
-    vg_buf_init(&b, 0);
-    vg_json j;
-    vg_json_init(&j, &b);
-    vg_auth_event_write_json(ev, &j);
-    vg_buf_free(&b);
-    return 0;
-}
-
-static void quiet(const char *f, int64_t l, const char *r, void *ud)
-{
-    (void)f;
-    (void)l;
-    (void)r;
-    (void)ud;
-}
+/* fuzz_auth_sshd.c — libFuzzer target: the sshd syslog / journal lines parser. */
+#include "fuzz_auth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static vg_auth_config *cfg;
-    if (!cfg) {
-        static const char yaml[] = "organizations:\n  - id: o\n    domains: [x.example]\n"
-                                   "signins:\n  field_map: {time: ts, user: u, ip: ip, result: r,"
-                                   " host: h, asn: asn, interactive: i}\n";
-        vg_yaml_doc *doc = vg_yaml_load_string(yaml, sizeof yaml - 1, "fuzz.yaml", NULL);
-        cfg = vg_auth_config_new();
-        vg_auth_config_load(cfg, doc ? vg_yaml_root(doc) : NULL, NULL);
-        vg_yaml_free(doc);
-        vg_auth_config_set_year(cfg, 2020);
-    }
-    vg_auth_sniff(cfg, data, size);
-    vg_auth_source *s = vg_auth_source_new(cfg, "fuzz", VG_AUTH_FMT_SSHD, 1605261600000LL);
-    vg_auth_source_set_rejects(s, quiet, NULL);
-    size_t cut = size ? (size_t)data[0] * size / 256 : 0;
-    vg_auth_source_feed(s, data, cut, sink, NULL);
-    vg_auth_source_feed(s, data + cut, size - cut, sink, NULL);
-    vg_auth_source_finish(s, sink, NULL);
-    vg_auth_source_free(s);
-    return 0;
+    return fuzz_auth_parser(VG_AUTH_FMT_SSHD, data, size);
 }
