@@ -196,6 +196,9 @@ typedef struct vg_actor_stats {
     int64_t attempts, blocked, succeeded;
 } vg_actor_stats;
 
+/* Frees the strings and lists inside n entries of an array (not the array). */
+void vg_actor_stats_clear(vg_actor_stats *a, size_t n);
+
 /* The delivery state of one notice on one channel, for the summary. */
 typedef struct vg_notify_delivery_row {
     const char *org, *campaign, *channel, *state, *target, *error;

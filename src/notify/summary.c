@@ -198,19 +198,23 @@ vg_notify_summary *vg_notify_summary_build(const vg_campaigns *cs,
     return s;
 }
 
+void vg_actor_stats_clear(vg_actor_stats *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(a[i].actor);
+        free(a[i].origin);
+        vg_strlist_free(&a[i].orgs);
+        vg_strlist_free(&a[i].countries);
+        vg_strlist_free(&a[i].compromised);
+    }
+}
+
 void vg_notify_summary_free(vg_notify_summary *s)
 {
     if (!s)
         return;
     free(s->sender);
-    for (size_t i = 0; i < s->n_actors; i++) {
-        vg_actor_stats *a = &s->actors[i];
-        free(a->actor);
-        free(a->origin);
-        vg_strlist_free(&a->orgs);
-        vg_strlist_free(&a->countries);
-        vg_strlist_free(&a->compromised);
-    }
+    vg_actor_stats_clear(s->actors, s->n_actors);
     free(s->actors);
     for (size_t i = 0; i < s->n_camps; i++) {
         camp_row *r = &s->camps[i];

@@ -13,14 +13,7 @@ void vg_scan_summary_free(vg_scan_summary *s)
     if (!s)
         return;
     free(s->kinds);
-    for (size_t i = 0; i < s->n_actors; i++) {
-        vg_actor_stats *a = &s->actors[i];
-        free(a->actor);
-        free(a->origin);
-        vg_strlist_free(&a->orgs);
-        vg_strlist_free(&a->countries);
-        vg_strlist_free(&a->compromised);
-    }
+    vg_actor_stats_clear(s->actors, s->n_actors);
     free(s->actors);
     free(s->headline);
     for (size_t i = 0; i < s->n_notices; i++) {
