@@ -78,21 +78,28 @@ static void test_match_and_import(void **st)
     free(out);
     assert_int_equal(run(&out, "match --at yesterday 1.2.3.4"), 2);
     free(out);
-    assert_int_equal(run(&out, "import tests/fixtures/intel/zinc.misp.json "
-                               "tests/fixtures/intel/strontium.stix.json"),
+    /* import keeps files in a store: never the source tree's ./vigil.db */
+    const char *dir = vg_test_tmpdir();
+    assert_non_null(dir);
+    char db[512], rm[600];
+    snprintf(db, sizeof db, "%s/intel-cli.db", dir);
+    assert_int_equal(run(&out, "import --db '%s' tests/fixtures/intel/zinc.misp.json "
+                               "tests/fixtures/intel/strontium.stix.json", db),
                      0);
     assert_non_null(strstr(out, "zinc.misp.json: 10 indicators"));
-    assert_non_null(strstr(out, "actors: ZINC"));
+    assert_non_null(strstr(out, "tied to an actor (ZINC)"));
     assert_non_null(strstr(out, "pattern offset 34: expected ']'"));
-    assert_non_null(strstr(out, "--intel FILE"));
+    assert_non_null(strstr(out, "imported into"));
     free(out);
     /* a malformed file: named with its position, the others still summarized */
-    assert_int_equal(run(&out, "import tests/fixtures/intel/malformed.stix.json "
-                               "tests/fixtures/intel/blocklist.txt"),
+    assert_int_equal(run(&out, "import --db '%s' tests/fixtures/intel/malformed.stix.json "
+                               "tests/fixtures/intel/blocklist.txt", db),
                      3);
     assert_non_null(strstr(out, "malformed.stix.json:4:"));
     assert_non_null(strstr(out, "blocklist.txt: 8 indicators"));
     free(out);
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    assert_int_equal(system(rm), 0);
 }
 
 int main(void)

@@ -1,7 +1,8 @@
 /* test_store_basic.c — the SQLite store: idempotent upserts with revision
  * semantics, entities, suppressions, campaigns and members, notification
- * versions and delivery states, ingest offsets, baselines, the dump, and
- * migration of a database written by schema version 1. */
+ * versions and delivery states, ingest offsets, baselines, imported intel
+ * files, the dump, and migration of databases written by schema versions 1
+ * and 2. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,6 +494,151 @@ static void test_migrate_v1(void **state)
     vg_finding_free(f);
 }
 
+typedef struct intel_seen {
+    char names[4][32];
+    size_t sizes[4];
+    bool content[4];
+    int n;
+} intel_seen;
+
+static int intel_cb(const vg_store_intel *x, void *ud)
+{
+    intel_seen *v = ud;
+    if (v->n < 4) {
+        snprintf(v->names[v->n], sizeof v->names[0], "%s", x->name);
+        v->sizes[v->n] = x->size;
+        v->content[v->n] = x->content != NULL;
+        v->n++;
+    }
+    return 0;
+}
+
+static void test_intel_files(void **state)
+{
+    (void)state;
+    vg_store *s = NULL;
+    assert_int_equal(vg_store_open(":memory:", &s, NULL), VG_OK);
+    static const char list[] = "198.51.100.7 STRONTIUM\n";
+    static const char bundle[] = "{\"type\": \"bundle\", \"objects\": []}";
+    vg_store_intel a = {.name = "zz-list.txt", .kind = "indicators", .records = 1,
+                        .imported_ms = 1000, .content = (void *)list, .size = strlen(list)};
+    vg_store_change chg;
+    char sha[65];
+    assert_int_equal(vg_store_add_intel(s, &a, &chg, sha, NULL), VG_OK);
+    assert_int_equal(chg, VG_STORE_INSERTED);
+    assert_int_equal(strlen(sha), 64);
+    char *d1 = dump(s);
+    /* Same content under another name and time: nothing changes. */
+    vg_store_intel again = a;
+    again.name = "copy.txt";
+    again.imported_ms = 2000;
+    char sha2[65];
+    assert_int_equal(vg_store_add_intel(s, &again, &chg, sha2, NULL), VG_OK);
+    assert_int_equal(chg, VG_STORE_UNCHANGED);
+    assert_string_equal(sha, sha2);
+    char *d2 = dump(s);
+    assert_string_equal(d1, d2);
+    free(d1);
+    free(d2);
+    /* Another file, and a bad kind. */
+    vg_store_intel b = {.name = "apt.stix.json", .kind = "names", .records = 3,
+                        .imported_ms = 3000, .content = (void *)bundle, .size = strlen(bundle)};
+    assert_int_equal(vg_store_add_intel(s, &b, &chg, NULL, NULL), VG_OK);
+    assert_int_equal(chg, VG_STORE_INSERTED);
+    vg_store_intel bad = b;
+    bad.kind = "misc";
+    bad.content = "other";
+    bad.size = 5;
+    vg_error e = {0};
+    assert_int_equal(vg_store_add_intel(s, &bad, &chg, NULL, &e), VG_EINVAL);
+    assert_non_null(strstr(e.msg, "misc"));
+    /* Read back by key, with content. */
+    vg_store_intel got;
+    assert_int_equal(vg_store_get_intel(s, sha, &got, NULL), VG_OK);
+    assert_string_equal(got.name, "zz-list.txt");
+    assert_string_equal(got.kind, "indicators");
+    assert_int_equal(got.records, 1);
+    assert_int_equal(got.imported_ms, 1000);
+    assert_int_equal(got.size, strlen(list));
+    assert_memory_equal(got.content, list, strlen(list));
+    assert_int_equal(((char *)got.content)[got.size], 0);
+    vg_store_intel_clear(&got);
+    assert_int_equal(vg_store_get_intel(s, "00", &got, NULL), VG_ENOTFOUND);
+    /* Listed by name, with or without content. */
+    intel_seen v = {0};
+    assert_int_equal(vg_store_each_intel(s, false, intel_cb, &v, NULL), VG_OK);
+    assert_int_equal(v.n, 2);
+    assert_string_equal(v.names[0], "apt.stix.json");
+    assert_string_equal(v.names[1], "zz-list.txt");
+    assert_int_equal(v.sizes[0], strlen(bundle));
+    assert_false(v.content[0]);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(vg_store_each_intel(s, true, intel_cb, &v, NULL), VG_OK);
+    assert_int_equal(v.n, 2);
+    assert_true(v.content[0] && v.content[1]);
+    assert_int_equal(v.sizes[1], strlen(list));
+    vg_store_stats st;
+    assert_int_equal(vg_store_stats_get(s, &st, NULL), VG_OK);
+    assert_int_equal(st.intel_files, 2);
+    vg_store_close(s);
+}
+
+/* Schema version 2 as it shipped: version 1 plus this, frozen. */
+static const char V2_STEP[] =
+    "ALTER TABLE findings ADD COLUMN suppressed_by TEXT;"
+    "CREATE INDEX findings_kind ON findings(kind);"
+    "CREATE TABLE suppressions (id TEXT PRIMARY KEY, pattern TEXT NOT NULL, owner TEXT NOT NULL, "
+    "reason TEXT NOT NULL, expires_ms INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL DEFAULT "
+    "'config');"
+    "CREATE TABLE baselines (key TEXT PRIMARY KEY, event_ms INTEGER NOT NULL, expires_ms INTEGER "
+    "NOT NULL DEFAULT 0, blob BLOB NOT NULL) WITHOUT ROWID;"
+    "PRAGMA user_version = 2;";
+
+static void test_migrate_v2(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(db_path("v2.db"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, V1, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, V2_STEP, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO baselines VALUES ('cred:x', 5, 0, x'0102');"
+                                  "INSERT INTO suppressions (id, pattern, owner, reason) "
+                                  "VALUES ('s-1', '{}', 'alice', 'lab');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    vg_store *s = NULL;
+    vg_error e = {0};
+    assert_int_equal(vg_store_open(db_path("v2.db"), &s, &e), VG_OK);
+    assert_int_equal(vg_store_opened_version(s), 2);
+    assert_int_equal(vg_store_schema_version(s), VG_STORE_SCHEMA_VERSION);
+    void *blob = NULL;
+    size_t n = 0;
+    int64_t ev = 0;
+    assert_int_equal(vg_store_get_blob(s, "cred:x", &blob, &n, &ev, NULL), VG_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(ev, 5);
+    free(blob);
+    vg_store_intel x = {.name = "tor.txt", .kind = "indicators", .records = 1,
+                        .imported_ms = 1, .content = "192.0.2.1\n", .size = 10};
+    vg_store_change chg;
+    assert_int_equal(vg_store_add_intel(s, &x, &chg, NULL, NULL), VG_OK);
+    assert_int_equal(chg, VG_STORE_INSERTED);
+    vg_store_stats st;
+    assert_int_equal(vg_store_stats_get(s, &st, NULL), VG_OK);
+    assert_int_equal(st.suppressions, 1);
+    assert_int_equal(st.intel_files, 1);
+    vg_store_close(s);
+    /* Reopened: nothing left to migrate, the row is there. */
+    assert_int_equal(vg_store_open(db_path("v2.db"), &s, &e), VG_OK);
+    assert_int_equal(vg_store_opened_version(s), VG_STORE_SCHEMA_VERSION);
+    assert_int_equal(vg_store_stats_get(s, &st, NULL), VG_OK);
+    assert_int_equal(st.intel_files, 1);
+    vg_store_close(s);
+}
+
 static void test_transaction_rollback(void **state)
 {
     (void)state;
@@ -536,7 +682,9 @@ int main(void)
         cmocka_unit_test(test_campaigns),
         cmocka_unit_test(test_notifications),
         cmocka_unit_test(test_ingest_and_blobs),
+        cmocka_unit_test(test_intel_files),
         cmocka_unit_test(test_migrate_v1),
+        cmocka_unit_test(test_migrate_v2),
         cmocka_unit_test(test_transaction_rollback),
         cmocka_unit_test(test_bad_path),
     };

@@ -79,6 +79,9 @@ vg_err vg_catalog_merge_misp_galaxy(vg_catalog *c, const char *json, size_t n, c
 /* Reads a file and picks the loader by content (MS map, ATT&CK bundle, MISP
  * galaxy, or actors YAML). */
 vg_err vg_catalog_merge_file(vg_catalog *c, const char *path, vg_error *e);
+/* The same over bytes in memory; name labels the source (a file name). */
+vg_err vg_catalog_merge_buffer(vg_catalog *c, const char *text, size_t n, const char *name,
+                               vg_error *e);
 /* Records in the last merge that were skipped (malformed), for summaries. */
 size_t vg_catalog_skipped(const vg_catalog *c);
 
@@ -237,6 +240,10 @@ vg_err vg_iocset_load_tor_exits(vg_iocset *s, const char *text, size_t n, const 
  * (or {"response":[...]} / list of events), Tor exit-addresses, plain list.
  * A file name containing "tor" with only addresses is read as a Tor list. */
 vg_err vg_iocset_load_file(vg_iocset *s, const char *path, vg_error *e);
+/* The same over bytes in memory (an imported file from the store); name is
+ * the file name, used for the Tor-list guess and indicator sources. */
+vg_err vg_iocset_load_buffer(vg_iocset *s, const char *text, size_t n, const char *name,
+                             vg_error *e);
 
 /* Adds one indicator (values are copied and normalized). VG_EINVAL when the
  * value does not fit the type. */

@@ -1,6 +1,7 @@
 /* vigil/store.h — the SQLite store: organizations, findings and their
  * entities, campaigns and members, notifications with per-channel delivery
- * state, ingest offsets, detector baselines and suppressions.
+ * state, ingest offsets, detector baselines, suppressions and imported
+ * intel files.
  *
  * The store knows the contract types (vg_finding) and nothing of the modules
  * that make or read them: it holds no business rule (which finding is
@@ -28,7 +29,7 @@ extern "C" {
 
 /* The schema version this build writes (PRAGMA user_version). Older
  * databases are migrated on open; newer ones are refused. */
-#define VG_STORE_SCHEMA_VERSION 2
+#define VG_STORE_SCHEMA_VERSION 3
 
 typedef struct vg_store vg_store;
 
@@ -244,11 +245,43 @@ vg_err vg_store_retain_suppressions(vg_store *s, const char *source, const vg_st
 typedef int (*vg_store_suppression_fn)(const vg_store_suppression *x, void *ud);
 vg_err vg_store_each_suppression(vg_store *s, vg_store_suppression_fn fn, void *ud, vg_error *e);
 
+/* ---- imported intel files ------------------------------------------------------------------ */
+
+/* An intel file kept whole (`vigil intel import`), so every later run loads
+ * it without being given the path again. The SHA-256 of the bytes is the
+ * key: the same content is one file whatever it was called. */
+typedef struct vg_store_intel {
+    char *sha256;        /* hex of content */
+    char *name;          /* base name it was imported under: indicator sources say it */
+    char *kind;          /* "names" (an actor naming source) or "indicators" */
+    int64_t records;     /* actors or indicators it loaded when imported */
+    int64_t imported_ms; /* wall clock of the first import */
+    void *content;       /* the file's bytes, NUL-terminated; NULL when not asked for */
+    size_t size;
+} vg_store_intel;
+void vg_store_intel_clear(vg_store_intel *x);
+
+/* Adds an intel file. x->sha256 is ignored (computed here from content).
+ * Content already stored, under any name, changes nothing (*chg =
+ * VG_STORE_UNCHANGED): the first import's name, time and count stay.
+ * sha256_hex (65 bytes, may be NULL) receives the key. */
+vg_err vg_store_add_intel(vg_store *s, const vg_store_intel *x, vg_store_change *chg,
+                          char *sha256_hex, vg_error *e);
+/* One file by its SHA-256 (hex), with content; VG_ENOTFOUND when absent. */
+vg_err vg_store_get_intel(vg_store *s, const char *sha256, vg_store_intel *out, vg_error *e);
+/* Every imported file ordered by name, then SHA-256 (the order runs load
+ * them in, so attribution does not depend on import order). The record is
+ * borrowed for the call; content is filled only when with_content. fn must
+ * not call vg_store_each_intel. A non-zero return from fn stops the walk. */
+typedef int (*vg_store_intel_fn)(const vg_store_intel *x, void *ud);
+vg_err vg_store_each_intel(vg_store *s, bool with_content, vg_store_intel_fn fn, void *ud,
+                           vg_error *e);
+
 /* ---- inspection --------------------------------------------------------------------------------- */
 
 typedef struct vg_store_stats {
     int64_t orgs, findings, suppressed, entities, campaigns, members, notifications, deliveries,
-        pending, failed, ingest, blobs, suppressions;
+        pending, failed, ingest, blobs, suppressions, intel_files;
 } vg_store_stats;
 vg_err vg_store_stats_get(vg_store *s, vg_store_stats *out, vg_error *e);
 

@@ -1,6 +1,6 @@
 /* cmd_intel.c — `vigil intel`: the actor catalog (actors, show), indicator
- * lookups (match), validation of intel files (import) and threat reports
- * (report, in cmd_intel_report.c). */
+ * lookups (match), intel files validated and kept in the store (import) and
+ * threat reports (report, in cmd_intel_report.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +9,14 @@
 #include "cli/cli.h"
 #include "vigil/finding.h"
 #include "vigil/intel.h"
+#include "vigil/store.h"
+#include "vigil/stream.h"
 
 const char vg_usage_intel[] =
     "usage: vigil intel actors [--json] [--names FILE]...\n"
     "       vigil intel show NAME [--json] [--names FILE]...\n"
     "       vigil intel match [--intel FILE]... [--at TIME] [--json] VALUE...\n"
-    "       vigil intel import FILE...\n"
+    "       vigil intel import [--db FILE] FILE...\n"
     "       vigil intel report ...\n"
     "\n"
     "actors   list the actor catalog: the built-in one (data/actors.yaml), merged\n"
@@ -26,10 +28,12 @@ const char vg_usage_intel[] =
     "         hashes) up in the indicator files given by --intel; prints each hit\n"
     "         with its source, actor, validity and whether it is a shared address;\n"
     "         exit 1 when anything matched\n"
-    "import   validate intel files and summarize them: naming sources (Microsoft\n"
-    "         map, ATT&CK bundle, MISP galaxy, actors YAML) or indicators (STIX 2.1\n"
-    "         bundle, MISP event, plain list, Tor exit list). Until the store\n"
-    "         exists, pass indicator files to each run with --intel FILE\n"
+    "import   validate intel files and keep the good ones in the store, where\n"
+    "         every later scan and notify loads them (with --intel and intel.files):\n"
+    "         naming sources (Microsoft map, ATT&CK bundle, MISP galaxy, actors YAML)\n"
+    "         or indicators (STIX 2.1 bundle, MISP event, plain list, Tor exit list).\n"
+    "         Rejected records are listed with file and position; a file that loads\n"
+    "         nothing is not stored (exit 3); the same content twice changes nothing\n"
     "report   threat reports -> intel (vigil intel report --help)\n"
     "\n"
     "Options:\n"
@@ -39,13 +43,15 @@ const char vg_usage_intel[] =
     "  --intel FILE  indicator file (STIX 2.1 bundle, MISP event JSON, plain list with\n"
     "                an optional actor per line, Tor exit list)\n"
     "  --at TIME     RFC 3339 time to check indicator validity against\n"
-    "  --json        JSON lines on stdout\n";
+    "  --json        JSON lines on stdout\n"
+    "  --db FILE     the store for import (default ./" VG_SCAN_DEFAULT_DB ", as vigil scan)\n";
 
 static const vg_cmd *intel_cmd(void) { return vg_cli_find("intel"); }
 
 typedef struct opts {
     bool json;
     const char **names, **intel, **args;
+    const char *db;
     size_t n_names, n_intel, n_args;
     int64_t at;
     bool have_at;
@@ -68,12 +74,14 @@ static int parse_opts(int argc, char **argv, opts *o)
         } else if (!dashdash && strcmp(a, "--json") == 0) {
             o->json = true;
         } else if (!dashdash && (strcmp(a, "--names") == 0 || strcmp(a, "--intel") == 0 ||
-                                 strcmp(a, "--at") == 0)) {
+                                 strcmp(a, "--at") == 0 || strcmp(a, "--db") == 0)) {
             if (i + 1 >= argc)
                 return vg_cli_usage_error(intel_cmd(), "%s needs a value", a);
             const char *v = argv[++i];
             if (strcmp(a, "--names") == 0) {
                 push(&o->names, &o->n_names, v);
+            } else if (strcmp(a, "--db") == 0) {
+                o->db = v;
             } else if (strcmp(a, "--intel") == 0) {
                 push(&o->intel, &o->n_intel, v);
             } else {
@@ -337,58 +345,59 @@ static int cmd_match(const opts *o)
 }
 
 /* Naming sources and indicator files look alike (JSON); tell them apart. */
-static bool is_naming_source(const char *path)
+static bool is_naming_source(const char *text, size_t n)
 {
-    char *text = NULL;
-    size_t n = 0;
-    if (vg_file_read(path, 64u << 20, &text, &n, NULL) != VG_OK)
-        return false;
     vg_str h = vg_str_make(text, n < 65536 ? n : 65536);
-    bool yes = vg_str_find(h, VG_STR("\"Threat actor name\"")) >= 0 ||
-               (vg_str_find(h, VG_STR("\"values\"")) >= 0 &&
-                vg_str_find(h, VG_STR("\"synonyms\"")) >= 0) ||
-               (vg_str_find(h, VG_STR("\"intrusion-set\"")) >= 0 &&
-                vg_str_find(h, VG_STR("\"indicator\"")) < 0) ||
-               vg_str_starts_with(vg_str_trim(h), VG_STR("actors:")) ||
-               vg_str_find(h, VG_STR("\nactors:")) >= 0;
-    free(text);
-    return yes;
+    return vg_str_find(h, VG_STR("\"Threat actor name\"")) >= 0 ||
+           (vg_str_find(h, VG_STR("\"values\"")) >= 0 &&
+            vg_str_find(h, VG_STR("\"synonyms\"")) >= 0) ||
+           (vg_str_find(h, VG_STR("\"intrusion-set\"")) >= 0 &&
+            vg_str_find(h, VG_STR("\"indicator\"")) < 0) ||
+           vg_str_starts_with(vg_str_trim(h), VG_STR("actors:")) ||
+           vg_str_find(h, VG_STR("\nactors:")) >= 0;
 }
 
-static int cmd_import(const opts *o)
+/* Validates a naming source; returns the names it added, or -1. */
+static int64_t check_names(const char *f, const char *text, size_t n)
 {
-    if (o->n_args == 0)
-        return vg_cli_usage_error(intel_cmd(), "import needs at least one FILE");
-    int rc = VG_EXIT_OK;
-    bool any_indicators = false;
-    for (size_t i = 0; i < o->n_args; i++) {
-        const char *f = o->args[i];
-        vg_error e = {0};
-        if (is_naming_source(f)) {
-            vg_catalog *c = vg_catalog_new();
-            vg_catalog_load_builtin(c, NULL);
-            size_t before = vg_catalog_count(c);
-            if (vg_catalog_merge_file(c, f, &e) != VG_OK) {
-                fprintf(stderr, "vigil intel: %s\n", e.msg);
-                rc = VG_EXIT_INPUT;
-            } else {
-                printf("%s: naming source: %zu actors after merging (%zu new), %zu records "
-                       "skipped; pass it with --names FILE\n",
-                       f, vg_catalog_count(c), vg_catalog_count(c) - before,
-                       vg_catalog_skipped(c));
-            }
-            vg_catalog_free(c);
-            continue;
-        }
-        vg_catalog *c = vg_catalog_new();
-        vg_catalog_load_builtin(c, NULL);
-        vg_iocset *s = vg_iocset_new();
-        vg_iocset_set_catalog(s, c);
-        if (vg_iocset_load_file(s, f, &e) != VG_OK) {
-            fprintf(stderr, "vigil intel: %s\n", e.msg);
-            rc = VG_EXIT_INPUT;
+    vg_catalog *c = vg_catalog_new();
+    vg_catalog_load_builtin(c, NULL);
+    size_t actors = vg_catalog_count(c), names = vg_catalog_pair_count(c);
+    vg_error e = {0};
+    int64_t added = -1;
+    if (vg_catalog_merge_buffer(c, text, n, f, &e) != VG_OK) {
+        fprintf(stderr, "vigil intel: %s\n", e.msg);
+    } else {
+        added = (int64_t)(vg_catalog_pair_count(c) - names);
+        printf("%s: naming source: %zu actors after merging (%zu new), %lld names added, %zu "
+               "records skipped",
+               f, vg_catalog_count(c), vg_catalog_count(c) - actors, (long long)added,
+               vg_catalog_skipped(c));
+    }
+    vg_catalog_free(c);
+    return added;
+}
+
+/* Validates an indicator file; returns the indicators it loaded, or -1 when
+ * it loaded none. Rejected records are listed with file and position. */
+static int64_t check_indicators(const char *f, const char *text, size_t n)
+{
+    vg_catalog *c = vg_catalog_new();
+    vg_catalog_load_builtin(c, NULL);
+    vg_iocset *s = vg_iocset_new();
+    vg_iocset_set_catalog(s, c);
+    vg_error e = {0};
+    int64_t loaded = -1;
+    if (vg_iocset_load_buffer(s, text, n, f, &e) != VG_OK) {
+        fprintf(stderr, "vigil intel: %s\n", e.msg);
+    } else {
+        for (size_t k = 0; k < vg_iocset_reject_count(s) && vg_iocset_reject(s, k); k++)
+            fprintf(stderr, "vigil intel: rejected: %s\n", vg_iocset_reject(s, k));
+        if (vg_iocset_count(s) == 0) {
+            fprintf(stderr, "vigil intel: %s: no indicator loaded (%zu records rejected)\n", f,
+                    vg_iocset_reject_count(s));
         } else {
-            any_indicators = true;
+            loaded = (int64_t)vg_iocset_count(s);
             printf("%s: %zu indicators (", f, vg_iocset_count(s));
             bool first = true;
             for (int t = VG_IOC_IP; t < VG_IOC_TYPE_COUNT; t++) {
@@ -410,25 +419,83 @@ static int cmd_import(const opts *o)
                 expiring += d->valid_until != VG_TIME_UNBOUNDED_HI;
             }
             vg_strlist_sort(&actors);
-            printf("), %zu tied to an actor, %zu shared (Tor/VPN/cloud), %zu with an expiry, "
-                   "%zu rejected\n",
-                   with_actor, shared, expiring, vg_iocset_reject_count(s));
-            if (actors.n) {
-                printf("  actors:");
-                for (size_t k = 0; k < actors.n; k++)
-                    printf("%s %s", k ? "," : "", actors.v[k]);
-                putchar('\n');
-            }
+            printf("), %zu tied to an actor", with_actor);
+            for (size_t k = 0; k < actors.n; k++)
+                printf("%s%s", k ? ", " : " (", actors.v[k]);
+            printf("%s, %zu shared (Tor/VPN/cloud), %zu with an expiry, %zu rejected",
+                   actors.n ? ")" : "", shared, expiring, vg_iocset_reject_count(s));
             vg_strlist_free(&actors);
-            for (size_t k = 0; k < vg_iocset_reject_count(s) && vg_iocset_reject(s, k); k++)
-                printf("  rejected: %s\n", vg_iocset_reject(s, k));
         }
-        vg_iocset_free(s);
-        vg_catalog_free(c);
     }
-    if (any_indicators)
-        fprintf(stderr, "vigil intel: there is no intel store yet: pass indicator files to "
-                        "each run with --intel FILE\n");
+    vg_iocset_free(s);
+    vg_catalog_free(c);
+    return loaded;
+}
+
+#define IMPORT_MAX_FILE (256u << 20)
+
+/* Validates each file with the loaders and keeps the good ones in the store,
+ * which every later scan loads; one summary line per file on stdout. */
+static int cmd_import(const opts *o)
+{
+    if (o->n_args == 0)
+        return vg_cli_usage_error(intel_cmd(), "import needs at least one FILE");
+    const char *db = o->db ? o->db : VG_SCAN_DEFAULT_DB;
+    int rc = VG_EXIT_OK;
+    vg_store *st = NULL;
+    for (size_t i = 0; i < o->n_args; i++) {
+        const char *f = o->args[i];
+        vg_error e = {0};
+        char *text = NULL;
+        size_t n = 0;
+        if (vg_file_read(f, IMPORT_MAX_FILE, &text, &n, &e) != VG_OK) {
+            fprintf(stderr, "vigil intel: %s\n", e.msg);
+            rc = VG_EXIT_INPUT;
+            continue;
+        }
+        bool names = is_naming_source(text, n);
+        int64_t records = names ? check_names(f, text, n) : check_indicators(f, text, n);
+        if (records < 0) {
+            fprintf(stderr, "vigil intel: %s: not imported\n", f);
+            rc = VG_EXIT_INPUT;
+            free(text);
+            continue;
+        }
+        if (!st && vg_store_open(db, &st, &e) != VG_OK) {
+            putchar('\n');
+            fprintf(stderr, "vigil intel: %s\n", e.msg);
+            free(text);
+            return VG_EXIT_INPUT;
+        }
+        const char *base = strrchr(f, '/');
+        vg_store_intel x = {.name = (char *)(base ? base + 1 : f),
+                            .kind = names ? "names" : "indicators",
+                            .records = records,
+                            .imported_ms = vg_now_ms(),
+                            .content = text,
+                            .size = n};
+        vg_store_change chg;
+        char sha[65];
+        vg_err err = vg_store_add_intel(st, &x, &chg, sha, &e);
+        free(text);
+        if (err) {
+            putchar('\n');
+            fprintf(stderr, "vigil intel: %s\n", e.msg);
+            rc = VG_EXIT_INPUT;
+            continue;
+        }
+        if (chg == VG_STORE_INSERTED) {
+            printf("; imported into %s (sha256 %.12s)\n", db, sha);
+        } else {
+            vg_store_intel had;
+            bool got = vg_store_get_intel(st, sha, &had, NULL) == VG_OK;
+            printf("; already imported%s%s (sha256 %.12s), nothing changed\n",
+                   got ? " as " : "", got ? had.name : "", sha);
+            if (got)
+                vg_store_intel_clear(&had);
+        }
+    }
+    vg_store_close(st);
     return rc;
 }
 

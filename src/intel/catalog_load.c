@@ -455,6 +455,15 @@ vg_err vg_catalog_merge_file(vg_catalog *c, const char *path, vg_error *e)
     vg_err rc = vg_file_read(path, CAT_MAX_FILE, &text, &n, e);
     if (rc)
         return rc;
+    rc = vg_catalog_merge_buffer(c, text, n, path, e);
+    free(text);
+    return rc;
+}
+
+vg_err vg_catalog_merge_buffer(vg_catalog *c, const char *text, size_t n, const char *path,
+                               vg_error *e)
+{
+    vg_err rc;
     size_t p = 0;
     while (p < n && (text[p] == ' ' || text[p] == '\t' || text[p] == '\r' || text[p] == '\n'))
         p++;
@@ -471,6 +480,5 @@ vg_err vg_catalog_merge_file(vg_catalog *c, const char *path, vg_error *e)
     } else {
         rc = vg_catalog_load_yaml(c, text, n, path, e);
     }
-    free(text);
     return rc;
 }

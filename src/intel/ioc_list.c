@@ -159,6 +159,15 @@ vg_err vg_iocset_load_file(vg_iocset *s, const char *path, vg_error *e)
     vg_err rc = vg_file_read(path, LIST_MAX_FILE, &text, &n, e);
     if (rc)
         return rc;
+    rc = vg_iocset_load_buffer(s, text, n, path, e);
+    free(text);
+    return rc;
+}
+
+vg_err vg_iocset_load_buffer(vg_iocset *s, const char *text, size_t n, const char *path,
+                             vg_error *e)
+{
+    vg_err rc = VG_OK;
     size_t p = 0;
     if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         p = 3;
@@ -197,6 +206,5 @@ vg_err vg_iocset_load_file(vg_iocset *s, const char *path, vg_error *e)
         else
             rc = vg_iocset_load_list(s, text, n, path, VG_SHARED_NONE, e);
     }
-    free(text);
     return rc;
 }

@@ -110,7 +110,20 @@ static const char MIGRATION_2[] =
     "  blob BLOB NOT NULL"
     ") WITHOUT ROWID;";
 
-static const char *const migrations[] = {MIGRATION_1, MIGRATION_2};
+/* Version 3: intel files imported with `vigil intel import`, kept whole and
+ * keyed by the SHA-256 of their bytes, loaded by every scan. */
+static const char MIGRATION_3[] =
+    "CREATE TABLE intel_files ("
+    "  sha256 TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('names','indicators')),"
+    "  records INTEGER NOT NULL DEFAULT 0,"
+    "  imported_ms INTEGER NOT NULL,"
+    "  content BLOB NOT NULL"
+    ");"
+    "CREATE INDEX intel_files_name ON intel_files(name, sha256);";
+
+static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3};
 _Static_assert(sizeof migrations / sizeof migrations[0] == VG_STORE_SCHEMA_VERSION,
                "one migration per schema version");
 

@@ -55,6 +55,10 @@ enum {
     Q_SUPP_EACH_SOURCE,
     Q_SUPP_DELETE,
     Q_SUPP_UNMARK,
+    Q_INTEL_HAS,
+    Q_INTEL_ADD,
+    Q_INTEL_GET,
+    Q_INTEL_EACH,
     Q__COUNT
 };
 
@@ -148,6 +152,14 @@ static const char *const SQL[Q__COUNT] = {
     [Q_SUPP_EACH_SOURCE] = "SELECT id FROM suppressions WHERE source = ?1 ORDER BY id",
     [Q_SUPP_DELETE] = "DELETE FROM suppressions WHERE id = ?1",
     [Q_SUPP_UNMARK] = "UPDATE findings SET suppressed_by = NULL WHERE suppressed_by = ?1",
+    [Q_INTEL_HAS] = "SELECT 1 FROM intel_files WHERE sha256 = ?1",
+    [Q_INTEL_ADD] = "INSERT INTO intel_files (sha256, name, kind, records, imported_ms, content)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_INTEL_GET] = "SELECT sha256, name, kind, records, imported_ms, content FROM intel_files"
+                    " WHERE sha256 = ?1",
+    [Q_INTEL_EACH] = "SELECT sha256, name, kind, records, imported_ms,"
+                     " CASE WHEN ?1 THEN content END, length(content) FROM intel_files"
+                     " ORDER BY name, sha256",
 };
 
 struct vg_store {
@@ -1332,6 +1344,117 @@ vg_err vg_store_each_suppression(vg_store *s, vg_store_suppression_fn fn, void *
     return r;
 }
 
+/* ---- imported intel files ---------------------------------------------------------------------- */
+
+void vg_store_intel_clear(vg_store_intel *x)
+{
+    free(x->sha256);
+    free(x->name);
+    free(x->kind);
+    free(x->content);
+    memset(x, 0, sizeof *x);
+}
+
+vg_err vg_store_add_intel(vg_store *s, const vg_store_intel *x, vg_store_change *chg,
+                          char *sha256_hex, vg_error *e)
+{
+    set_chg(chg, VG_STORE_UNCHANGED);
+    if (x->size > (size_t)INT32_MAX)
+        return vg_error_set(e, VG_ELIMIT, "intel %s: %zu bytes is too large", x->name, x->size);
+    if (!str_eq(x->kind, "names") && !str_eq(x->kind, "indicators"))
+        return vg_error_set(e, VG_EINVAL, "intel %s: kind '%s' is neither names nor indicators",
+                            x->name, x->kind ? x->kind : "");
+    uint8_t d[32];
+    char hex[65];
+    vg_sha256_digest(x->content ? x->content : "", x->size, d);
+    vg_hex(d, sizeof d, hex);
+    if (sha256_hex)
+        memcpy(sha256_hex, hex, sizeof hex);
+    sqlite3_stmt *st = q(s, Q_INTEL_HAS, e);
+    if (!st)
+        return VG_EIO;
+    bind_text(st, 1, hex);
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step == SQLITE_ROW)
+        return VG_OK;
+    if (step != SQLITE_DONE)
+        return db_error(s, e, "intel");
+    if (!(st = q(s, Q_INTEL_ADD, e)))
+        return VG_EIO;
+    bind_text(st, 1, hex);
+    bind_text(st, 2, x->name);
+    bind_text(st, 3, x->kind);
+    sqlite3_bind_int64(st, 4, x->records);
+    sqlite3_bind_int64(st, 5, x->imported_ms);
+    sqlite3_bind_blob(st, 6, x->size ? x->content : "", (int)x->size, SQLITE_TRANSIENT);
+    vg_err rc = run(s, st, e, "intel");
+    if (!rc)
+        set_chg(chg, VG_STORE_INSERTED);
+    return rc;
+}
+
+/* Fills the record from a row (sha256, name, kind, records, imported_ms,
+ * content[, size]); content is a NUL-terminated heap copy when not NULL. */
+static void intel_from_row(sqlite3_stmt *st, vg_store_intel *x)
+{
+    x->sha256 = col_dup(st, 0);
+    x->name = col_dup(st, 1);
+    x->kind = col_dup(st, 2);
+    x->records = sqlite3_column_int64(st, 3);
+    x->imported_ms = sqlite3_column_int64(st, 4);
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+        const void *p = sqlite3_column_blob(st, 5);
+        x->size = (size_t)sqlite3_column_bytes(st, 5);
+        x->content = vg_xmalloc(x->size + 1);
+        if (x->size)
+            memcpy(x->content, p, x->size);
+        ((char *)x->content)[x->size] = 0;
+    } else if (sqlite3_column_count(st) > 6) {
+        x->size = (size_t)sqlite3_column_int64(st, 6);
+    }
+}
+
+vg_err vg_store_get_intel(vg_store *s, const char *sha256, vg_store_intel *out, vg_error *e)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = q(s, Q_INTEL_GET, e);
+    if (!st)
+        return VG_EIO;
+    bind_text(st, 1, sha256);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        intel_from_row(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return VG_OK;
+    if (rc == SQLITE_DONE)
+        return vg_error_set(e, VG_ENOTFOUND, "no imported intel file %s", sha256);
+    return db_error(s, e, "intel");
+}
+
+vg_err vg_store_each_intel(vg_store *s, bool with_content, vg_store_intel_fn fn, void *ud,
+                           vg_error *e)
+{
+    sqlite3_stmt *st = q(s, Q_INTEL_EACH, e);
+    if (!st)
+        return VG_EIO;
+    sqlite3_bind_int(st, 1, with_content);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        vg_store_intel x = {0};
+        intel_from_row(st, &x);
+        int stop = fn(&x, ud);
+        vg_store_intel_clear(&x);
+        if (stop) {
+            sqlite3_reset(st);
+            return stop;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VG_OK : db_error(s, e, "intel");
+}
+
 /* ---- inspection ------------------------------------------------------------------------------------- */
 
 /* Read-only queries over constant table names, prepared on demand. */
@@ -1362,6 +1485,7 @@ vg_err vg_store_stats_get(vg_store *s, vg_store_stats *o, vg_error *e)
     o->ingest = count_of(s, "SELECT count(*) FROM ingest");
     o->blobs = count_of(s, "SELECT count(*) FROM baselines");
     o->suppressions = count_of(s, "SELECT count(*) FROM suppressions");
+    o->intel_files = count_of(s, "SELECT count(*) FROM intel_files");
     if (o->orgs < 0 || o->findings < 0)
         return db_error(s, e, "stats");
     return VG_OK;
@@ -1378,6 +1502,7 @@ static const char *const DUMP_SQL[] = {
     "SELECT * FROM ingest ORDER BY path",
     "SELECT * FROM suppressions ORDER BY id",
     "SELECT * FROM baselines ORDER BY key",
+    "SELECT * FROM intel_files ORDER BY sha256",
 };
 
 vg_err vg_store_dump(vg_store *s, vg_buf *out, vg_error *e)

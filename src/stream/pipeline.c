@@ -171,6 +171,27 @@ static void add_intel_file(scan *sc, const char *path)
 
 static void add_intel_cb(const char *s, void *ud) { add_intel_file(ud, s); }
 
+/* A file imported into the store (`vigil intel import`), loaded as its kind
+ * says; sources name it by the base name it was imported under. */
+static int add_stored_intel(const vg_store_intel *x, void *ud)
+{
+    scan *sc = ud;
+    vg_error e = {0};
+    if (strcmp(x->kind, "names") == 0) {
+        if (vg_catalog_merge_buffer(sc->run.catalog, x->content, x->size, x->name, &e) != VG_OK)
+            vg_strlist_addf(&sc->run.sum->problems, "imported intel %s", e.msg);
+        return 0;
+    }
+    if (vg_iocset_load_buffer(sc->iocs, x->content, x->size, x->name, &e) != VG_OK)
+        vg_strlist_addf(&sc->run.sum->problems, "imported intel %s", e.msg);
+    vg_error e2 = {0};
+    if (vg_catalog_merge_buffer(sc->run.catalog, x->content, x->size, x->name, &e2) != VG_OK)
+        vg_debug("%s: no actor catalog in it (%s)", x->name, e2.msg);
+    return 0;
+}
+
+/* Intel imported into the store (by name, then SHA-256: a stable order),
+ * then the config's intel.files, then --intel files. */
 static vg_err load_intel(scan *sc, vg_error *e)
 {
     sc->run.catalog = vg_catalog_new();
@@ -179,6 +200,8 @@ static vg_err load_intel(scan *sc, vg_error *e)
         return rc;
     sc->iocs = vg_iocset_new();
     vg_iocset_set_catalog(sc->iocs, sc->run.catalog);
+    if ((rc = vg_store_each_intel(sc->run.store, true, add_stored_intel, sc, e)))
+        return rc;
     vg_yaml_each_str(vg_yaml_path(sc->root, "intel.files"), add_intel_cb, sc);
     for (size_t i = 0; i < sc->run.opts->n_intel; i++)
         add_intel_file(sc, sc->run.opts->intel_files[i]);
@@ -777,8 +800,9 @@ vg_err vg_pipeline_notify(const vg_scan_opts *opts, vg_scan_summary *s, vg_error
     }
     if ((rc = vg_store_commit(r->store, e)))
         goto out;
-    r->catalog = vg_catalog_new();
-    vg_catalog_load_builtin(r->catalog, NULL);
+    /* The same actor names as the scan that made the campaigns. */
+    if ((rc = load_intel(&sc, e)))
+        goto out;
     vg_store_query q = {.include_suppressed = true};
     if ((rc = vg_store_load_findings(r->store, &q, &r->all, e)) ||
         (rc = vg_store_each_campaign(r->store, campaign_from_store, &r->campaigns, e)))
