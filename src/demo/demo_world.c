@@ -846,8 +846,8 @@ static void build_actors(dm_world *w, dm_rng *r)
     const char *picks[4] = {plain[p1], glyph[g1], plain[p2], glyph[g2]};
     w->n_cerium_domain = 4;
     static const char *const landing[] = {
-        "https://login.%s/common/oauth2/"
-        "authorize?client_id=4765445b&response_mode=form_post&login_hint=%%s",
+        ("https://login.%s/common/oauth2/"
+         "authorize?client_id=4765445b&response_mode=form_post&login_hint=%%s"),
         "https://%s/covid19/vaccine-trials/secure-access?email=%%s",
         "https://portal.%s/owa/auth/logon.aspx?replaceCurrent=1&url=%%s",
         "https://%s/emergencies/solidarity-trial/site-login?u=%%s"};
