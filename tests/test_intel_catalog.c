@@ -234,6 +234,52 @@ static void test_precedence_order_independent(void **st)
     }
 }
 
+/* Techniques learned from reports (the config's actors:) join the existing
+ * actor any of its names resolves to, and survive later merges. */
+static void test_add_technique(void **st)
+{
+    (void)st;
+    vg_catalog *c = builtin();
+    vg_error e = {0};
+    const vg_actor *s = vg_catalog_find(c, "STRONTIUM");
+    assert_non_null(s);
+    assert_false(vg_actor_has_technique(s, "T1133"));
+    size_t before = vg_actor_technique_count(s), actors = vg_catalog_count(c);
+    assert_int_equal(vg_catalog_add_technique(c, "fancy-bear", "T1133", &e), VG_OK);
+    assert_int_equal(vg_catalog_add_technique(c, "APT28", "T1133", &e), VG_OK); /* no duplicate */
+    assert_true(vg_actor_has_technique(s, "T1133"));
+    assert_int_equal(vg_actor_technique_count(s), before + 1);
+    for (size_t i = 1; i < vg_actor_technique_count(s); i++)
+        assert_true(strcmp(vg_actor_technique(s, i - 1), vg_actor_technique(s, i)) < 0);
+    assert_false(vg_actor_has_technique(vg_catalog_find(c, "ZINC"), "T1133"));
+    assert_int_equal(vg_catalog_count(c), actors); /* nothing created */
+
+    assert_int_equal(vg_catalog_add_technique(c, "Nobody Panda", "T1133", &e), VG_ENOTFOUND);
+    assert_non_null(strstr(e.msg, "Nobody Panda"));
+    assert_int_equal(vg_catalog_add_technique(c, "STRONTIUM", "1133", &e), VG_EINVAL);
+    assert_int_equal(vg_catalog_add_technique(c, "STRONTIUM", "T1133.1", &e), VG_EINVAL);
+    assert_int_equal(vg_catalog_add_technique(c, "STRONTIUM", "T11330", &e), VG_EINVAL);
+    assert_int_equal(vg_catalog_add_technique(c, "STRONTIUM", "T1566.002", &e), VG_OK);
+
+    /* A later merge rebuilds the catalog: the techniques are still there,
+     * and an ambiguous name adds to nobody. */
+    const char *misp =
+        "{\"values\":[{\"value\":\"APT28\",\"meta\":{\"synonyms\":[\"GRIZZLY STEPPE\"]}},"
+        "{\"value\":\"APT29\",\"meta\":{\"synonyms\":[\"GRIZZLY STEPPE\"]}}]}";
+    assert_int_equal(vg_catalog_merge_misp_galaxy(c, misp, strlen(misp), "m.json", &e), VG_OK);
+    s = vg_catalog_find(c, "Fancy Bear");
+    assert_true(vg_actor_has_technique(s, "T1133"));
+    assert_true(vg_actor_has_technique(s, "T1566.002"));
+    const vg_actor *n = vg_catalog_find(c, "NOBELIUM");
+    size_t nt = vg_actor_technique_count(n);
+    assert_int_equal(vg_catalog_add_technique(c, "Grizzly Steppe", "T1200", &e), VG_EINVAL);
+    assert_non_null(strstr(e.msg, "ambiguous"));
+    assert_non_null(strstr(e.msg, "STRONTIUM"));
+    assert_false(vg_actor_has_technique(s, "T1200"));
+    assert_int_equal(vg_actor_technique_count(n), nt);
+    vg_catalog_free(c);
+}
+
 static void test_malformed_json(void **st)
 {
     (void)st;
@@ -418,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_precedence_order_independent),
         cmocka_unit_test(test_malformed_json),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_add_technique),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (rc)

@@ -663,6 +663,186 @@ static void test_summary(void **state)
     fixture_free(&fx);
 }
 
+/* The operator's STIX bundle: every organization named, actors with all
+ * their aliases, one campaign object per campaign, shared objects once. */
+static size_t count_type(json_t *objs, const char *type, const char *rel_type)
+{
+    size_t n = 0, i;
+    json_t *o;
+    json_array_foreach(objs, i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "type")), type) != 0)
+            continue;
+        if (rel_type &&
+            strcmp(json_string_value(json_object_get(o, "relationship_type")), rel_type) != 0)
+            continue;
+        n++;
+    }
+    return n;
+}
+
+static json_t *find_named(json_t *objs, const char *type, const char *name)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(objs, i, o)
+    if (!strcmp(json_string_value(json_object_get(o, "type")), type) &&
+        json_is_string(json_object_get(o, "name")) &&
+        !strcmp(json_string_value(json_object_get(o, "name")), name))
+        return o;
+    return NULL;
+}
+
+static char *summary_stix(fixture *fx, vg_campaign **arr, size_t nc,
+                          const vg_finding *const *const *mem, const size_t *nm,
+                          const vg_catalog *cat)
+{
+    vg_campaigns cs = {arr, nc, nc};
+    vg_notify_summary *s = vg_notify_summary_build(&cs, mem, nm, &fx->orgs, cat, &fx->settings);
+    vg_buf b;
+    vg_buf_init(&b, 0);
+    vg_notify_summary_render(s, VG_FMT_STIX, &b);
+    vg_notify_summary_free(s);
+    return vg_buf_steal(&b);
+}
+
+static void test_summary_stix(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_build(&fx);
+    fx.settings.tlp = VG_TLP_RED;
+    free(fx.settings.sender);
+    fx.settings.sender = vg_xstrdup("Example CERT");
+    /* An organization name an attacker-facing config could carry. */
+    vg_notify_org *z = (vg_notify_org *)vg_notify_orgs_find(&fx.orgs, "zenith");
+    free(z->name);
+    z->name = vg_xstrdup(HOSTILE);
+
+    /* A second STRONTIUM campaign (another alias, a technique already used)
+     * and an unattributed one. */
+    vg_finding *f2 = finding("cred.spray", "orion", "192.0.2.0/24", T0 + 4 * DAY);
+    vg_strlist_add(&f2->attack, "T1110.003");
+    f2->outcome = VG_OUT_BLOCKED;
+    f2->counts = (vg_counts){.attempts = 12, .blocked = 12};
+    vg_finding *f3 = finding("phish.lure", "zenith", "msg9", T0 + 5 * DAY);
+    vg_strlist_add(&f3->attack, "T1566.001");
+    f3->outcome = VG_OUT_ATTEMPTED;
+    vg_finding_normalize(f2);
+    vg_finding_normalize(f3);
+    vg_campaign c2 = {0}, c3 = {0};
+    strcpy(c2.id, "c-2222222222222222");
+    c2.actor = vg_xstrdup("STRONTIUM");
+    c2.confidence = VG_CONF_LOW;
+    vg_strlist_add(&c2.aliases, "Sofacy");
+    vg_strlist_add(&c2.aliases, "APT28");
+    vg_strlist_add(&c2.aliases, "Fancy \"Bear\"\n<x>");
+    strcpy(c3.id, "c-3333333333333333");
+    vg_campaign *arr[] = {&fx.camp, &c2, &c3};
+    const vg_finding *m2[] = {f2}, *m3[] = {f3};
+    const vg_finding *const *mem[] = {fx.members, m2, m3};
+    size_t nm[] = {fx.n_members, 1, 1};
+    vg_catalog *cat = vg_catalog_new();
+    assert_int_equal(vg_catalog_load_builtin(cat, NULL), VG_OK);
+
+    char *st = summary_stix(&fx, arr, 3, mem, nm, cat);
+    check_bundle(st, "Helix Biologics");
+    json_t *b = json_loads(st, JSON_REJECT_DUPLICATES, NULL);
+    assert_non_null(b);
+    json_t *objs = json_object_get(b, "objects");
+    /* The TLP marking, and every other object marked with it. */
+    assert_int_equal(count_type(objs, "marking-definition", NULL), 1);
+    json_t *md = json_array_get(objs, 0);
+    assert_string_equal(json_string_value(json_object_get(md, "name")), "TLP:RED");
+    size_t i;
+    json_t *o;
+    json_array_foreach(objs, i, o)
+    {
+        if (i == 0)
+            continue;
+        json_t *refs = json_object_get(o, "object_marking_refs");
+        assert_string_equal(json_string_value(json_array_get(refs, 0)),
+                            json_string_value(json_object_get(md, "id")));
+    }
+    /* Sender + three organizations, the hostile name intact. */
+    assert_int_equal(count_type(objs, "identity", NULL), 4);
+    json_t *sender = find_named(objs, "identity", "Example CERT");
+    assert_non_null(sender);
+    json_array_foreach(objs, i, o)
+    if (i > 0 && o != sender)
+        assert_string_equal(json_string_value(json_object_get(o, "created_by_ref")),
+                            json_string_value(json_object_get(sender, "id")));
+    assert_non_null(find_named(objs, "identity", "Helix Biologics"));
+    assert_non_null(find_named(objs, "identity", "Orion Vaccines"));
+    assert_non_null(strstr(st, "<script>alert")); /* JSON-escaped only where JSON needs it */
+    /* One actor, every alias its campaigns name, its origin. */
+    assert_int_equal(count_type(objs, "threat-actor", NULL), 1);
+    assert_int_equal(count_type(objs, "intrusion-set", NULL), 1);
+    json_t *is = find_named(objs, "intrusion-set", "STRONTIUM");
+    assert_non_null(is);
+    json_t *al = json_object_get(is, "aliases");
+    assert_int_equal(json_array_size(al), 4);
+    bool hostile_alias = false, sofacy = false;
+    json_array_foreach(al, i, o)
+    {
+        hostile_alias |= !strcmp(json_string_value(o), "Fancy \"Bear\"\n<x>");
+        sofacy |= !strcmp(json_string_value(o), "Sofacy");
+    }
+    assert_true(hostile_alias && sofacy);
+    /* Countries of the victims and of the actor (RU), once each. */
+    assert_int_equal(count_type(objs, "location", NULL), 4);
+    assert_int_equal(count_type(objs, "relationship", "located-at"), 4);
+    /* Campaigns, what they targeted, who they are attributed to. */
+    assert_int_equal(count_type(objs, "campaign", NULL), 3);
+    assert_non_null(find_named(objs, "campaign", "STRONTIUM campaign c-00112233aabbccdd"));
+    json_t *c2o = find_named(objs, "campaign", "STRONTIUM campaign c-2222222222222222");
+    assert_non_null(c2o);
+    assert_non_null(find_named(objs, "campaign", "Unattributed campaign c-3333333333333333"));
+    char t1[VG_TIME_STRLEN];
+    vg_time_format_rfc3339(T0 + 4 * DAY, true, t1);
+    assert_string_equal(json_string_value(json_object_get(c2o, "first_seen")), t1);
+    assert_int_equal(count_type(objs, "relationship", "targets"), 5);
+    size_t attributed = 0;
+    json_array_foreach(objs, i, o)
+    {
+        const char *rt = json_string_value(json_object_get(o, "relationship_type"));
+        if (!rt || strcmp(rt, "attributed-to") != 0 ||
+            strncmp(json_string_value(json_object_get(o, "source_ref")), "campaign--", 10) != 0)
+            continue;
+        attributed++;
+        assert_string_equal(json_string_value(json_object_get(o, "target_ref")),
+                            json_string_value(json_object_get(is, "id")));
+    }
+    assert_int_equal(attributed, 2);
+    /* Techniques once each (T1110.003 in two campaigns: check_bundle rejects twice). */
+    assert_int_equal(count_type(objs, "attack-pattern", NULL), 5);
+    /* Same ids as the organizations' own bundles. */
+    vg_notice *n = notice_for(&fx, "helix");
+    char *ns = render(n, VG_FMT_STIX);
+    assert_non_null(strstr(ns, json_string_value(json_object_get(is, "id"))));
+    assert_non_null(strstr(ns, json_string_value(json_object_get(sender, "id"))));
+    free(ns);
+    vg_notice_free(n);
+    json_decref(b);
+
+    /* Byte-identical when built and rendered again. */
+    char *again = summary_stix(&fx, arr, 3, mem, nm, cat);
+    assert_string_equal(st, again);
+    free(again);
+    /* An empty summary is still a valid bundle: marking and sender. */
+    char *empty = summary_stix(&fx, arr, 0, mem, nm, cat);
+    assert_int_equal(check_bundle(empty, NULL), 2);
+    free(empty);
+    free(st);
+
+    vg_catalog_free(cat);
+    vg_finding_free(f2);
+    vg_finding_free(f3);
+    campaign_clear(&c2);
+    campaign_clear(&c3);
+    fixture_free(&fx);
+}
+
 /* ---- helpers ---------------------------------------------------------------------------------------- */
 
 static char *esc_html(const char *s, size_t n)
@@ -810,7 +990,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_html_inert),   cmocka_unit_test(test_json_valid),
         cmocka_unit_test(test_stix_bundle),  cmocka_unit_test(test_material_facts),
-        cmocka_unit_test(test_filters),      cmocka_unit_test(test_summary),
+        cmocka_unit_test(test_filters),      cmocka_unit_test(test_summary), cmocka_unit_test(test_summary_stix),
         cmocka_unit_test(test_escaping),     cmocka_unit_test(test_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

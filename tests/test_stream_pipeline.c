@@ -167,6 +167,8 @@ static void test_idempotent_and_update(void **state)
     assert_string_equal(s.actors[0].countries.v[0], "CA");
     assert_int_equal(s.actors[0].succeeded, 0);
     assert_non_null(s.summary_paths[VG_FMT_HTML]);
+    assert_non_null(s.summary_paths[VG_FMT_STIX]);
+    assert_non_null(strstr(s.summary_paths[VG_FMT_STIX], "/summary.stix.json"));
     assert_non_null(strstr(s.headline, "1 actor targeted 3 organizations in 3 countries"));
     vg_scan_summary_free(&s);
     snprintf(p, sizeof p, "%s/outbox/vega", out);
@@ -177,6 +179,7 @@ static void test_idempotent_and_update(void **state)
     vg_buf_init(&snap1, 0);
     snapshot(out, &snap1);
     assert_non_null(strstr(snap1.p, "/outbox/helix/"));
+    assert_non_null(strstr(snap1.p, "/summary.stix.json ")); /* and the snapshots below keep it */
 
     /* Same input again: nothing read, nothing written, nothing sent. */
     assert_int_equal(run(db, out, fx("config.yaml"), day1, 1, false, &s), VG_OK);
@@ -291,6 +294,29 @@ static void test_idempotent_and_update(void **state)
     assert_non_null(strstr(html, "Helix Biologics"));
     assert_null(strstr(html, "<script"));
     free(html);
+    /* ... and its STIX bundle too: the campaign targets each of them. */
+    snprintf(p, sizeof p, "%s/summary.stix.json", out);
+    char *stix = read_all(p);
+    assert_non_null(stix);
+    json_t *sb = json_loads(stix, JSON_REJECT_DUPLICATES, NULL);
+    assert_non_null(sb);
+    size_t targets = 0, k;
+    json_t *so;
+    bool zenith = false, strontium = false;
+    json_array_foreach(json_object_get(sb, "objects"), k, so)
+    {
+        const char *ty = json_string_value(json_object_get(so, "type"));
+        const char *nm = json_string_value(json_object_get(so, "name"));
+        const char *rt = json_string_value(json_object_get(so, "relationship_type"));
+        targets += rt && !strcmp(rt, "targets");
+        zenith |= !strcmp(ty, "identity") && nm && !strcmp(nm, "Zenith Pharma");
+        strontium |= !strcmp(ty, "intrusion-set") && nm && !strcmp(nm, "STRONTIUM");
+    }
+    assert_int_equal(targets, 3);
+    assert_true(zenith && strontium);
+    assert_string_equal(json_string_value(json_object_get(sb, "type")), "bundle");
+    json_decref(sb);
+    free(stix);
 
     free(d1);
     free(d2);
@@ -533,6 +559,91 @@ static void test_bad_inputs(void **state)
     vg_scan_summary_free(&s);
 }
 
+/* ---- the config's actors: list (vigil intel report --apply) --------------------------------- */
+
+static char *read_stream(FILE *f)
+{
+    fflush(f);
+    long n = ftell(f);
+    char *p = vg_xcalloc(1, (size_t)n + 1);
+    rewind(f);
+    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+    return p;
+}
+
+static void test_config_actors(void **state)
+{
+    (void)state;
+    char cfg[512], db[512], out[512];
+    snprintf(cfg, sizeof cfg, "%s/actors.yaml", tmp);
+    snprintf(db, sizeof db, "%s/d.db", tmp);
+    snprintf(out, sizeof out, "%s/d-out", tmp);
+    char *base = read_all(fx("config.yaml"));
+    assert_non_null(base);
+    vg_buf b;
+    vg_buf_init(&b, 0);
+    vg_buf_puts(&b, base);
+    free(base);
+    size_t line = 1;
+    for (size_t i = 0; i < b.n; i++)
+        line += b.p[i] == '\n';
+    vg_buf_puts(&b, "actors:\n"
+                    "  - {name: Fancy Bear, techniques: [T1133]}\n"   /* line + 1 */
+                    "  - {name: Nobody Panda, techniques: [T1078]}\n" /* line + 2 */
+                    "  - {name: ZINC, techniques: [T1566.002, not-an-id]}\n"
+                    "  - just a string\n");
+    assert_int_equal(vg_file_write(cfg, b.p, b.n, NULL), VG_OK);
+    vg_buf_free(&b);
+
+    FILE *log = tmpfile();
+    assert_non_null(log);
+    vg_log_set_level(VG_LOG_WARN);
+    vg_log_set_stream(log);
+
+    /* What the pipeline does with the catalog it builds. */
+    vg_error e = {0};
+    vg_yaml_doc *doc = vg_yaml_load_file(cfg, &e);
+    assert_non_null(doc);
+    vg_catalog *c = vg_catalog_new();
+    assert_int_equal(vg_catalog_load_builtin(c, &e), VG_OK);
+    size_t actors = vg_catalog_count(c);
+    assert_false(vg_actor_has_technique(vg_catalog_find(c, "STRONTIUM"), "T1133"));
+    assert_int_equal(vg_stream_apply_actors(c, vg_yaml_root(doc), cfg), 3);
+    assert_true(vg_actor_has_technique(vg_catalog_find(c, "STRONTIUM"), "T1133"));
+    assert_true(vg_actor_has_technique(vg_catalog_find(c, "ZINC"), "T1566.002"));
+    assert_false(vg_actor_has_technique(vg_catalog_find(c, "ZINC"), "T1133"));
+    assert_null(vg_catalog_find(c, "Nobody Panda")); /* never created */
+    assert_int_equal(vg_catalog_count(c), actors);
+    vg_catalog_free(c);
+    vg_yaml_free(doc);
+    char *w = read_stream(log);
+    char want[700];
+    snprintf(want, sizeof want, "%s:%zu: actors: unknown actor 'Nobody Panda'", cfg, line + 2);
+    if (!strstr(w, want))
+        fail_msg("want \"%s\" in:\n%s", want, w);
+    snprintf(want, sizeof want, "%s:%zu: actors:", cfg, line + 3);
+    assert_non_null(strstr(w, want));
+    assert_non_null(strstr(w, "not-an-id"));
+    free(w);
+
+    /* The pipeline takes the key (no "unknown key") and applies it. */
+    rewind(log);
+    assert_int_equal(ftruncate(fileno(log), 0), 0);
+    const char *day1[] = {fx("findings-day1.jsonl")};
+    vg_scan_summary s;
+    assert_int_equal(run(db, out, cfg, day1, 1, false, &s), VG_OK);
+    assert_int_equal(s.n_actors, 1);
+    assert_string_equal(s.actors[0].actor, "STRONTIUM");
+    vg_scan_summary_free(&s);
+    w = read_stream(log);
+    assert_null(strstr(w, "unknown key 'actors'"));
+    assert_non_null(strstr(w, "unknown actor 'Nobody Panda'"));
+    free(w);
+    vg_log_set_stream(NULL);
+    vg_log_set_level(VG_LOG_ERROR);
+    fclose(log);
+}
+
 int main(void)
 {
     const char *t = vg_test_tmpdir();
@@ -543,6 +654,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idempotent_and_update),
         cmocka_unit_test(test_failed_delivery_retried),
+        cmocka_unit_test(test_config_actors),
         cmocka_unit_test(test_bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -103,6 +103,12 @@ typedef struct vg_resolution {
 size_t vg_catalog_resolve(const vg_catalog *c, const char *name, vg_resolution *out);
 /* Convenience: the actor when unambiguous, else NULL. */
 const vg_actor *vg_catalog_find(const vg_catalog *c, const char *name);
+/* Adds an ATT&CK technique ("T1133", "T1566.002") to the existing actor the
+ * name or alias resolves to (the config's `actors:` list, learned from
+ * reports); the actor is never created or replaced. It survives later merges
+ * (the name is resolved again after each). VG_ENOTFOUND for an unknown name,
+ * VG_EINVAL for an ambiguous one (candidates in the message) or a bad id. */
+vg_err vg_catalog_add_technique(vg_catalog *c, const char *actor, const char *tid, vg_error *e);
 
 /* Lure themes of the catalog (lure_themes in actors.yaml: "covid-19",
  * "job-offer", ...) with their keywords (lower case), to recognize a lure in

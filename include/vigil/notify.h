@@ -221,6 +221,10 @@ size_t vg_notify_summary_actor_count(const vg_notify_summary *s);
 const vg_actor_stats *vg_notify_summary_actor(const vg_notify_summary *s, size_t i);
 /* "3 actors targeted 7 organizations in 5 countries; N attempts, M blocked, K succeeded". */
 const char *vg_notify_summary_headline(const vg_notify_summary *s);
+/* Markdown, HTML, JSON, or a STIX 2.1 bundle (the sender, the organizations
+ * and their countries, the actors with their aliases and origin, the
+ * campaigns with targets / attributed-to / uses relationships; ids shared
+ * with the notices' bundles). Deterministic bytes. */
 void vg_notify_summary_render(const vg_notify_summary *s, vg_notify_format fmt, vg_buf *out);
 
 /* ---- delivery ------------------------------------------------------------------------ */

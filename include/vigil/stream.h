@@ -34,6 +34,7 @@
 #include "vigil/core.h"
 #include "vigil/finding.h"
 #include "vigil/notify.h"
+#include "vigil/yaml.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -106,9 +107,17 @@ typedef struct vg_scan_summary {
     size_t deliveries_ok, deliveries_failed, deliveries_pending; /* attempts of this run; pending = never tried */
     vg_strlist problems;    /* "helix c-... v2 webhook: HTTP 500" and unreadable inputs */
     char *db_path, *out_dir;
-    char *summary_paths[VG_FMT_COUNT]; /* OUT/summary.md, .html, .json (STIX: NULL) */
+    char *summary_paths[VG_FMT_COUNT]; /* OUT/summary.md, .html, .json, .stix.json */
     int64_t elapsed_ms;
 } vg_scan_summary;
+
+/* The config's `actors:` list ({name, techniques}, written by `vigil intel
+ * report --apply`): each technique is added to the existing catalog actor
+ * the name or alias resolves to (vg_catalog_add_technique). An unknown or
+ * ambiguous name, a bad technique id or a malformed entry is a warning
+ * naming cfg_name:line, and skipped. Returns how many were skipped. The
+ * pipeline calls it after loading every intel source. */
+size_t vg_stream_apply_actors(vg_catalog *c, const vg_yaml_node *root, const char *cfg_name);
 
 void vg_scan_summary_free(vg_scan_summary *s);
 /* The one-screen text summary (for people). */

@@ -66,6 +66,12 @@ struct vg_catalog {
     lure_theme *lures;
     size_t n_lures, cap_lures;
     size_t skipped;
+    /* techniques added to actors by name (vg_catalog_add_technique), applied
+     * again after every rebuild */
+    struct extra {
+        char *actor, *tid;
+    } *extra;
+    size_t n_extra, cap_extra;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -262,6 +268,11 @@ void vg_catalog_free(vg_catalog *c)
         vg_strlist_free(&c->lures[i].keywords);
     }
     free(c->lures);
+    for (size_t i = 0; i < c->n_extra; i++) {
+        free(c->extra[i].actor);
+        free(c->extra[i].tid);
+    }
+    free(c->extra);
     free(c);
 }
 
@@ -645,6 +656,12 @@ void vg_catalog_rebuild(vg_catalog *c)
             c->pairs[c->n_pairs++] = (pair){a->aliases[z], a};
     }
     qsort(c->pairs, c->n_pairs, sizeof *c->pairs, cmp_pair);
+    /* Techniques added by name: to whoever the name resolves to now. */
+    for (size_t x = 0; x < c->n_extra; x++) {
+        vg_actor *a = (vg_actor *)vg_catalog_find(c, c->extra[x].actor);
+        if (a && vg_strlist_add(&a->techniques, c->extra[x].tid))
+            vg_strlist_sort(&a->techniques);
+    }
 }
 
 static int cmp_alias_idx(const void *x, const void *y, void *ud)
@@ -683,6 +700,49 @@ const vg_actor *vg_catalog_find(const vg_catalog *c, const char *name)
 {
     vg_resolution r;
     return vg_catalog_resolve(c, name, &r) == 1 ? r.actor : NULL;
+}
+
+/* "T1133" or "T1566.002" */
+static bool technique_id(const char *t)
+{
+    if (t[0] != 'T')
+        return false;
+    size_t d = strspn(t + 1, "0123456789");
+    if (d != 4)
+        return false;
+    t += 5;
+    if (!*t)
+        return true;
+    return t[0] == '.' && strspn(t + 1, "0123456789") == 3 && t[4] == '\0';
+}
+
+vg_err vg_catalog_add_technique(vg_catalog *c, const char *actor, const char *tid, vg_error *e)
+{
+    if (!c || !actor || !*actor || !tid || !technique_id(tid))
+        return vg_error_set(e, VG_EINVAL, "\"%s\" is not an ATT&CK technique id (T1234 or T1234.001)",
+                            tid ? tid : "");
+    vg_resolution r;
+    size_t n = vg_catalog_resolve(c, actor, &r);
+    if (n == 0)
+        return vg_error_set(e, VG_ENOTFOUND, "unknown actor \"%s\"", actor);
+    if (n > 1) {
+        vg_buf b;
+        vg_buf_init(&b, 0);
+        for (size_t i = 0; i < n && i < 5; i++)
+            vg_buf_printf(&b, "%s%s", i ? ", " : "", vg_actor_name(r.candidates[i]));
+        vg_err rc = vg_error_set(e, VG_EINVAL, "ambiguous actor \"%s\" (%s%s)", actor,
+                                 vg_buf_cstr(&b), n > 5 ? ", ..." : "");
+        vg_buf_free(&b);
+        return rc;
+    }
+    vg_actor *a = (vg_actor *)r.actor;
+    if (vg_strlist_add(&a->techniques, tid))
+        vg_strlist_sort(&a->techniques);
+    c->extra = vg_xgrow(c->extra, &c->cap_extra, c->n_extra + 1, sizeof *c->extra);
+    c->extra[c->n_extra].actor = vg_xstrdup(actor);
+    c->extra[c->n_extra].tid = vg_xstrdup(tid);
+    c->n_extra++;
+    return VG_OK;
 }
 
 size_t vg_catalog_pair_count(const vg_catalog *c) { return c ? c->n_pairs : 0; }

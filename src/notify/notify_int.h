@@ -94,6 +94,34 @@ void vg_notice_render_html(const vg_notice *n, vg_buf *out);
 void vg_notice_render_json(const vg_notice *n, vg_buf *out);
 void vg_notice_render_stix(const vg_notice *n, vg_buf *out);
 
+/* render_stix.c: the STIX 2.1 writer shared by notices and the summary.
+ * Ids are "<type>--" + UUIDv5 (vigil's namespace) of a stable key; every
+ * object but the marking definition carries created_by_ref (the sender) and
+ * the TLP marking. */
+#define VG_STIX_ID_LEN 80
+typedef struct vg_stix {
+    vg_json *j;
+    vg_tlp tlp;
+    const char *marking;                             /* the TLP marking-definition id */
+    char creator[VG_STIX_ID_LEN];                    /* identity of the sender */
+    char created[VG_TIME_STRLEN], modified[VG_TIME_STRLEN]; /* of non-fixed objects */
+} vg_stix;
+
+void vg_stix_init(vg_stix *s, vg_json *j, vg_tlp tlp, const char *sender);
+/* "<type>--<uuid5(printf(fmt, ...))>" into out. */
+void vg_stix_id(const char *type, char out[VG_STIX_ID_LEN], const char *fmt, ...) VG_PRINTF(3, 4);
+/* Opens an object with the common properties; fixed: catalog-like objects
+ * (identities, actors, techniques) with a constant timestamp. The caller
+ * adds its own properties and closes it. */
+void vg_stix_obj_begin(vg_stix *s, const char *type, const char *id, bool fixed);
+void vg_stix_relationship(vg_stix *s, const char *type, const char *src, const char *dst,
+                          bool fixed, int confidence /* -1 = none */);
+void vg_stix_marking_definition(vg_stix *s);
+void vg_stix_sender(vg_stix *s, const char *sender, const char *contact);
+void vg_stix_actor(vg_stix *s, const char *actor, const vg_strlist *aliases, const char *origin,
+                   char ta[VG_STIX_ID_LEN], char is[VG_STIX_ID_LEN]);
+int vg_stix_confidence(vg_confidence c); /* 85 / 50 / 15 / 0 */
+
 /* render_html.c: page head (CSP, style) and the TLP banner, shared with the summary. */
 void vg_html_page_begin(vg_buf *o, vg_tlp tlp, const char *title);
 void vg_html_tlp_banner(vg_buf *o, vg_tlp tlp);

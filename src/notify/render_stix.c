@@ -30,14 +30,6 @@ static const struct {
 };
 #define TLP_EXTENSION "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 
-typedef struct stix {
-    vg_json *j;
-    const vg_notice *n;
-    const char *marking;
-    char creator[80];
-    char created[VG_TIME_STRLEN], modified[VG_TIME_STRLEN];
-} stix;
-
 /* "<type>--<uuid5(key)>" into out (80 bytes). */
 static void stix_id(const char *type, const char *key, char out[80])
 {
@@ -46,8 +38,7 @@ static void stix_id(const char *type, const char *key, char out[80])
     snprintf(out, 80, "%s--%s", type, u);
 }
 
-static void keyed_id(const char *type, char out[80], const char *fmt, ...) VG_PRINTF(3, 4);
-static void keyed_id(const char *type, char out[80], const char *fmt, ...)
+void vg_stix_id(const char *type, char out[VG_STIX_ID_LEN], const char *fmt, ...)
 {
     char key[2048];
     va_list ap;
@@ -57,9 +48,16 @@ static void keyed_id(const char *type, char out[80], const char *fmt, ...)
     stix_id(type, key, out);
 }
 
-/* Opens an object with the common properties. fixed: a catalog-like
- * object with a constant timestamp. */
-static void obj_begin(stix *s, const char *type, const char *id, bool fixed)
+void vg_stix_init(vg_stix *s, vg_json *j, vg_tlp tlp, const char *sender)
+{
+    memset(s, 0, sizeof *s);
+    s->j = j;
+    s->tlp = tlp <= VG_TLP_RED ? tlp : VG_TLP_AMBER;
+    s->marking = TLP_DEFS[s->tlp].id;
+    vg_stix_id("identity", s->creator, "identity:sender:%s", sender);
+}
+
+void vg_stix_obj_begin(vg_stix *s, const char *type, const char *id, bool fixed)
 {
     vg_json *j = s->j;
     vg_json_obj_begin(j);
@@ -76,18 +74,81 @@ static void obj_begin(stix *s, const char *type, const char *id, bool fixed)
     vg_json_arr_end(j);
 }
 
-static void relationship(stix *s, const char *type, const char *src, const char *dst, bool fixed,
-                         int confidence)
+void vg_stix_relationship(vg_stix *s, const char *type, const char *src, const char *dst,
+                          bool fixed, int confidence)
 {
     char id[80];
-    keyed_id("relationship", id, "relationship:%s:%s:%s", src, type, dst);
-    obj_begin(s, "relationship", id, fixed);
+    vg_stix_id("relationship", id, "relationship:%s:%s:%s", src, type, dst);
+    vg_stix_obj_begin(s, "relationship", id, fixed);
     vg_json_kv_str(s->j, "relationship_type", type);
     vg_json_kv_str(s->j, "source_ref", src);
     vg_json_kv_str(s->j, "target_ref", dst);
     if (confidence >= 0)
         vg_json_kv_int(s->j, "confidence", confidence);
     vg_json_obj_end(s->j);
+}
+
+/* The TLP 2.0 marking definition, as published by OASIS. */
+void vg_stix_marking_definition(vg_stix *s)
+{
+    vg_json *j = s->j;
+    vg_tlp t = s->tlp;
+    vg_json_obj_begin(j);
+    vg_json_kv_str(j, "type", "marking-definition");
+    vg_json_kv_str(j, "spec_version", "2.1");
+    vg_json_kv_str(j, "id", TLP_DEFS[t].id);
+    vg_json_kv_str(j, "created", "2022-10-01T00:00:00.000Z");
+    vg_json_kv_str(j, "name", TLP_DEFS[t].name);
+    vg_json_key(j, "extensions");
+    vg_json_obj_begin(j);
+    vg_json_key(j, TLP_EXTENSION);
+    vg_json_obj_begin(j);
+    vg_json_kv_str(j, "extension_type", "property-extension");
+    vg_json_kv_str(j, "tlp_2_0", TLP_DEFS[t].level);
+    vg_json_obj_end(j);
+    vg_json_obj_end(j);
+    vg_json_obj_end(j);
+}
+
+void vg_stix_sender(vg_stix *s, const char *sender, const char *contact)
+{
+    vg_stix_obj_begin(s, "identity", s->creator, true);
+    vg_json_kv_str(s->j, "name", sender);
+    vg_json_kv_str(s->j, "identity_class", "organization");
+    if (contact)
+        vg_json_kv_str(s->j, "contact_information", contact);
+    vg_json_obj_end(s->j);
+}
+
+/* The actor as a threat-actor and an intrusion-set (ids into ta and is),
+ * the set attributed to the actor. */
+void vg_stix_actor(vg_stix *s, const char *actor, const vg_strlist *aliases, const char *origin,
+                   char ta[VG_STIX_ID_LEN], char is[VG_STIX_ID_LEN])
+{
+    vg_json *j = s->j;
+    vg_stix_id("threat-actor", ta, "threat-actor:%s", actor);
+    vg_stix_id("intrusion-set", is, "intrusion-set:%s", actor);
+    const char *types[] = {"threat-actor", "intrusion-set"};
+    const char *ids[] = {ta, is};
+    for (int k = 0; k < 2; k++) {
+        vg_stix_obj_begin(s, types[k], ids[k], true);
+        vg_json_kv_str(j, "name", actor);
+        if (aliases && aliases->n) {
+            vg_json_key(j, "aliases");
+            vg_json_arr_begin(j);
+            for (size_t i = 0; i < aliases->n; i++)
+                vg_json_str(j, aliases->v[i]);
+            vg_json_arr_end(j);
+        }
+        if (k == 0) {
+            vg_json_key(j, "threat_actor_types");
+            vg_json_arr_begin(j);
+            vg_json_str(j, origin ? "nation-state" : "unknown");
+            vg_json_arr_end(j);
+        }
+        vg_json_obj_end(j);
+    }
+    vg_stix_relationship(s, "attributed-to", is, ta, true, -1);
 }
 
 /* STIX pattern string literal: ' and \ escaped. */
@@ -138,7 +199,7 @@ static int64_t sightings_of(const vg_notice *n, const char *v, int64_t *first, i
     return c ? c : 1;
 }
 
-static void indicator(stix *s, const char *org_identity, const char *campaign_id,
+static void indicator(vg_stix *s, const vg_notice *n, const char *org_identity, const char *campaign_id,
                       const char *actor_id, const char *kind, const char *value)
 {
     vg_buf pat;
@@ -166,15 +227,15 @@ static void indicator(stix *s, const char *org_identity, const char *campaign_id
     vg_buf_puts(&pat, "']");
 
     char id[80], sid[80];
-    keyed_id("indicator", id, "indicator:%s:%s", type, value);
+    vg_stix_id("indicator", id, "indicator:%s:%s", type, value);
     int64_t first, last;
-    int64_t count = sightings_of(s->n, value, &first, &last);
+    int64_t count = sightings_of(n, value, &first, &last);
     char vf[VG_TIME_STRLEN], t1[VG_TIME_STRLEN], t2[VG_TIME_STRLEN];
-    vg_fmt_stix_time(s->n->first_seen, vf);
+    vg_fmt_stix_time(n->first_seen, vf);
     vg_fmt_stix_time(first, t1);
     vg_fmt_stix_time(last, t2);
 
-    obj_begin(s, "indicator", id, false);
+    vg_stix_obj_begin(s, "indicator", id, false);
     vg_json_kv_str(s->j, "name", value);
     vg_json_key(s->j, "indicator_types");
     vg_json_arr_begin(s->j);
@@ -186,8 +247,8 @@ static void indicator(stix *s, const char *org_identity, const char *campaign_id
     vg_json_obj_end(s->j);
     vg_buf_free(&pat);
 
-    keyed_id("sighting", sid, "sighting:%s:%s:%s", s->n->org_id, s->n->campaign_id, id);
-    obj_begin(s, "sighting", sid, false);
+    vg_stix_id("sighting", sid, "sighting:%s:%s:%s", n->org_id, n->campaign_id, id);
+    vg_stix_obj_begin(s, "sighting", sid, false);
     vg_json_kv_str(s->j, "sighting_of_ref", id);
     vg_json_key(s->j, "where_sighted_refs");
     vg_json_arr_begin(s->j);
@@ -198,12 +259,12 @@ static void indicator(stix *s, const char *org_identity, const char *campaign_id
     vg_json_kv_int(s->j, "count", count);
     vg_json_obj_end(s->j);
 
-    relationship(s, "indicates", id, campaign_id, false, -1);
+    vg_stix_relationship(s, "indicates", id, campaign_id, false, -1);
     if (actor_id)
-        relationship(s, "indicates", id, actor_id, false, -1);
+        vg_stix_relationship(s, "indicates", id, actor_id, false, -1);
 }
 
-static int conf_to_stix(vg_confidence c)
+int vg_stix_confidence(vg_confidence c)
 {
     switch (c) {
     case VG_CONF_HIGH: return 85;
@@ -217,49 +278,28 @@ void vg_notice_render_stix(const vg_notice *n, vg_buf *out)
 {
     vg_json j;
     vg_json_init(&j, out);
-    stix s = {.j = &j, .n = n, .marking = TLP_DEFS[n->tlp <= VG_TLP_RED ? n->tlp : VG_TLP_AMBER].id};
+    vg_stix s;
+    vg_stix_init(&s, &j, n->tlp, n->sender);
     vg_fmt_stix_time(n->first_seen, s.created);
     vg_fmt_stix_time(n->last_seen, s.modified);
-    keyed_id("identity", s.creator, "identity:sender:%s", n->sender);
 
     char bundle[80];
-    keyed_id("bundle", bundle, "bundle:%s:%s:%d", n->org_id, n->campaign_id, n->version);
+    vg_stix_id("bundle", bundle, "bundle:%s:%s:%d", n->org_id, n->campaign_id, n->version);
     vg_json_obj_begin(&j);
     vg_json_kv_str(&j, "type", "bundle");
     vg_json_kv_str(&j, "id", bundle);
     vg_json_key(&j, "objects");
     vg_json_arr_begin(&j);
 
-    /* The TLP 2.0 marking definition, as published by OASIS. */
-    vg_tlp t = n->tlp <= VG_TLP_RED ? n->tlp : VG_TLP_AMBER;
-    vg_json_obj_begin(&j);
-    vg_json_kv_str(&j, "type", "marking-definition");
-    vg_json_kv_str(&j, "spec_version", "2.1");
-    vg_json_kv_str(&j, "id", TLP_DEFS[t].id);
-    vg_json_kv_str(&j, "created", "2022-10-01T00:00:00.000Z");
-    vg_json_kv_str(&j, "name", TLP_DEFS[t].name);
-    vg_json_key(&j, "extensions");
-    vg_json_obj_begin(&j);
-    vg_json_key(&j, TLP_EXTENSION);
-    vg_json_obj_begin(&j);
-    vg_json_kv_str(&j, "extension_type", "property-extension");
-    vg_json_kv_str(&j, "tlp_2_0", TLP_DEFS[t].level);
-    vg_json_obj_end(&j);
-    vg_json_obj_end(&j);
-    vg_json_obj_end(&j);
+    vg_stix_marking_definition(&s);
 
     /* Who says it. */
-    obj_begin(&s, "identity", s.creator, true);
-    vg_json_kv_str(&j, "name", n->sender);
-    vg_json_kv_str(&j, "identity_class", "organization");
-    if (n->sender_contact)
-        vg_json_kv_str(&j, "contact_information", n->sender_contact);
-    vg_json_obj_end(&j);
+    vg_stix_sender(&s, n->sender, n->sender_contact);
 
     /* The organization. */
     char org[80];
-    keyed_id("identity", org, "identity:org:%s", n->org_id);
-    obj_begin(&s, "identity", org, true);
+    vg_stix_id("identity", org, "identity:org:%s", n->org_id);
+    vg_stix_obj_begin(&s, "identity", org, true);
     vg_json_kv_str(&j, "name", n->org_name);
     vg_json_kv_str(&j, "identity_class", "organization");
     if (n->org_sector) {
@@ -271,17 +311,17 @@ void vg_notice_render_stix(const vg_notice *n, vg_buf *out)
     vg_json_obj_end(&j);
     if (n->org_country) {
         char loc[80];
-        keyed_id("location", loc, "location:country:%s", n->org_country);
-        obj_begin(&s, "location", loc, true);
+        vg_stix_id("location", loc, "location:country:%s", n->org_country);
+        vg_stix_obj_begin(&s, "location", loc, true);
         vg_json_kv_str(&j, "country", n->org_country);
         vg_json_obj_end(&j);
-        relationship(&s, "located-at", org, loc, true, -1);
+        vg_stix_relationship(&s, "located-at", org, loc, true, -1);
     }
 
     /* The campaign. */
     char camp[80];
-    keyed_id("campaign", camp, "campaign:%s", n->campaign_id);
-    obj_begin(&s, "campaign", camp, false);
+    vg_stix_id("campaign", camp, "campaign:%s", n->campaign_id);
+    vg_stix_obj_begin(&s, "campaign", camp, false);
     vg_buf name;
     vg_buf_init(&name, 0);
     vg_buf_printf(&name, "%s campaign %s", n->actor ? n->actor : "Unattributed", n->campaign_id);
@@ -298,44 +338,22 @@ void vg_notice_render_stix(const vg_notice *n, vg_buf *out)
     vg_json_kv_str(&j, "first_seen", t1);
     vg_json_kv_str(&j, "last_seen", t2);
     vg_json_obj_end(&j);
-    relationship(&s, "targets", camp, org, false, -1);
+    vg_stix_relationship(&s, "targets", camp, org, false, -1);
 
     /* The actor. */
     char ta[80] = "", is[80] = "";
     if (n->actor) {
-        keyed_id("threat-actor", ta, "threat-actor:%s", n->actor);
-        keyed_id("intrusion-set", is, "intrusion-set:%s", n->actor);
-        const char *types[] = {"threat-actor", "intrusion-set"};
-        const char *ids[] = {ta, is};
-        for (int k = 0; k < 2; k++) {
-            obj_begin(&s, types[k], ids[k], true);
-            vg_json_kv_str(&j, "name", n->actor);
-            if (n->aliases.n) {
-                vg_json_key(&j, "aliases");
-                vg_json_arr_begin(&j);
-                for (size_t i = 0; i < n->aliases.n; i++)
-                    vg_json_str(&j, n->aliases.v[i]);
-                vg_json_arr_end(&j);
-            }
-            if (k == 0) {
-                vg_json_key(&j, "threat_actor_types");
-                vg_json_arr_begin(&j);
-                vg_json_str(&j, n->actor_origin ? "nation-state" : "unknown");
-                vg_json_arr_end(&j);
-            }
-            vg_json_obj_end(&j);
-        }
-        relationship(&s, "attributed-to", is, ta, true, -1);
-        relationship(&s, "attributed-to", camp, is, false, conf_to_stix(n->confidence));
+        vg_stix_actor(&s, n->actor, &n->aliases, n->actor_origin, ta, is);
+        vg_stix_relationship(&s, "attributed-to", camp, is, false, vg_stix_confidence(n->confidence));
         if (n->actor_origin) {
             char loc[80];
-            keyed_id("location", loc, "location:country:%s", n->actor_origin);
+            vg_stix_id("location", loc, "location:country:%s", n->actor_origin);
             if (!n->org_country || strcmp(n->org_country, n->actor_origin) != 0) {
-                obj_begin(&s, "location", loc, true);
+                vg_stix_obj_begin(&s, "location", loc, true);
                 vg_json_kv_str(&j, "country", n->actor_origin);
                 vg_json_obj_end(&j);
             }
-            relationship(&s, "located-at", ta, loc, true, -1);
+            vg_stix_relationship(&s, "located-at", ta, loc, true, -1);
         }
     }
 
@@ -343,8 +361,8 @@ void vg_notice_render_stix(const vg_notice *n, vg_buf *out)
     for (size_t i = 0; i < n->techniques.n; i++) {
         const char *tid = n->techniques.v[i];
         char ap[80];
-        keyed_id("attack-pattern", ap, "attack-pattern:%s", tid);
-        obj_begin(&s, "attack-pattern", ap, true);
+        vg_stix_id("attack-pattern", ap, "attack-pattern:%s", tid);
+        vg_stix_obj_begin(&s, "attack-pattern", ap, true);
         const char *tname = vg_technique_name(tid);
         vg_json_kv_str(&j, "name", tname ? tname : tid);
         vg_json_key(&j, "external_references");
@@ -355,24 +373,24 @@ void vg_notice_render_stix(const vg_notice *n, vg_buf *out)
         vg_json_obj_end(&j);
         vg_json_arr_end(&j);
         vg_json_obj_end(&j);
-        relationship(&s, "uses", camp, ap, false, -1);
+        vg_stix_relationship(&s, "uses", camp, ap, false, -1);
         if (n->actor)
-            relationship(&s, "uses", is, ap, true, -1);
+            vg_stix_relationship(&s, "uses", is, ap, true, -1);
     }
 
     /* Indicators of the attacker's infrastructure, sighted by the organization. */
     const char *actor_ref = n->actor ? is : NULL;
     for (size_t i = 0; i < n->ips.n; i++)
-        indicator(&s, org, camp, actor_ref, "ip", n->ips.v[i]);
+        indicator(&s, n, org, camp, actor_ref, "ip", n->ips.v[i]);
     for (size_t i = 0; i < n->domains.n; i++)
-        indicator(&s, org, camp, actor_ref, "domain", n->domains.v[i]);
+        indicator(&s, n, org, camp, actor_ref, "domain", n->domains.v[i]);
     for (size_t i = 0; i < n->urls.n; i++)
-        indicator(&s, org, camp, actor_ref, "url", n->urls.v[i]);
+        indicator(&s, n, org, camp, actor_ref, "url", n->urls.v[i]);
     for (size_t i = 0; i < n->messages.n; i++)
-        indicator(&s, org, camp, actor_ref, "message", n->messages.v[i]);
+        indicator(&s, n, org, camp, actor_ref, "message", n->messages.v[i]);
     for (size_t i = 0; i < n->hashes.n; i++)
         if (is_hex64(n->hashes.v[i]))
-            indicator(&s, org, camp, actor_ref, "hash", n->hashes.v[i]);
+            indicator(&s, n, org, camp, actor_ref, "hash", n->hashes.v[i]);
 
     vg_json_arr_end(&j);
     vg_json_obj_end(&j);

@@ -10,6 +10,8 @@
 
 typedef struct camp_row {
     char *id, *actor;
+    bool attributed;
+    vg_strlist aliases;
     vg_confidence confidence;
     int64_t first_seen, last_seen, attempts, blocked, succeeded;
     vg_strlist orgs, countries, compromised, kinds, techniques;
@@ -17,7 +19,7 @@ typedef struct camp_row {
 
 struct vg_notify_summary {
     vg_tlp tlp;
-    char *sender;
+    char *sender, *sender_contact;
     vg_actor_stats *actors;
     size_t n_actors;
     camp_row *camps;
@@ -74,6 +76,8 @@ vg_notify_summary *vg_notify_summary_build(const vg_campaigns *cs,
         settings = &defaults;
     s->tlp = settings->tlp;
     s->sender = vg_xstrdup(settings->sender ? settings->sender : "vigil");
+    if (settings->sender_contact)
+        s->sender_contact = vg_xstrdup(settings->sender_contact);
     s->first_seen = INT64_MAX;
     s->last_seen = INT64_MIN;
     for (size_t i = 0; orgs && i < orgs->n; i++) {
@@ -81,8 +85,10 @@ vg_notify_summary *vg_notify_summary_build(const vg_campaigns *cs,
         vg_notify_org *c = (vg_notify_org *)vg_notify_orgs_add_bare(&s->names, o->id);
         free(c->name);
         c->name = vg_xstrdup(o->name ? o->name : o->id);
-        if (o->country)
+        if (o->country && !c->country)
             c->country = vg_xstrdup(o->country);
+        if (o->sector && !c->sector)
+            c->sector = vg_xstrdup(o->sector);
     }
     s->camps = vg_xcalloc(cs->n ? cs->n : 1, sizeof *s->camps);
     for (size_t i = 0; i < cs->n; i++) {
@@ -128,6 +134,10 @@ vg_notify_summary *vg_notify_summary_build(const vg_campaigns *cs,
         s->n_camps++;
         r->id = vg_xstrdup(c->id);
         r->actor = vg_xstrdup(c->actor ? c->actor : "unattributed");
+        r->attributed = c->actor != NULL;
+        if (c->actor)
+            vg_strlist_copy(&r->aliases, &c->aliases);
+        vg_strlist_sort(&r->aliases);
         r->confidence = c->actor ? c->confidence : VG_CONF_NONE;
         vg_strlist_sort(&r->orgs);
         vg_strlist_sort(&r->countries);
@@ -214,12 +224,14 @@ void vg_notify_summary_free(vg_notify_summary *s)
     if (!s)
         return;
     free(s->sender);
+    free(s->sender_contact);
     vg_actor_stats_clear(s->actors, s->n_actors);
     free(s->actors);
     for (size_t i = 0; i < s->n_camps; i++) {
         camp_row *r = &s->camps[i];
         free(r->id);
         free(r->actor);
+        vg_strlist_free(&r->aliases);
         vg_strlist_free(&r->orgs);
         vg_strlist_free(&r->countries);
         vg_strlist_free(&r->compromised);
@@ -565,12 +577,187 @@ static void render_json(const vg_notify_summary *s, vg_buf *out)
     vg_buf_putc(out, '\n');
 }
 
+/* The summary as a STIX 2.1 bundle: the sender, every targeted organization
+ * (identity, location), every attributed actor (threat-actor and
+ * intrusion-set with its aliases and origin), every campaign with what it
+ * targeted, who it is attributed to and the techniques it used. Ids and keys
+ * are those of the per-organization bundles (render_stix.c), so importing
+ * both into MISP or OpenCTI merges the objects instead of duplicating them.
+ * Indicators and sightings stay in the per-organization bundles. */
+static bool stix_first(vg_strlist *seen, const char *id) { return vg_strlist_add(seen, id); }
+
+static void stix_location(vg_stix *x, vg_strlist *seen, const char *country, char loc[VG_STIX_ID_LEN])
+{
+    vg_stix_id("location", loc, "location:country:%s", country);
+    if (!stix_first(seen, loc))
+        return;
+    vg_stix_obj_begin(x, "location", loc, true);
+    vg_json_kv_str(x->j, "country", country);
+    vg_json_obj_end(x->j);
+}
+
+static void stix_rel(vg_stix *x, vg_strlist *seen, const char *type, const char *src,
+                     const char *dst, bool fixed, int confidence)
+{
+    char id[VG_STIX_ID_LEN];
+    vg_stix_id("relationship", id, "relationship:%s:%s:%s", src, type, dst);
+    if (stix_first(seen, id))
+        vg_stix_relationship(x, type, src, dst, fixed, confidence);
+}
+
+static void render_stix(const vg_notify_summary *s, vg_buf *out)
+{
+    vg_json j;
+    vg_json_init(&j, out);
+    vg_stix x;
+    vg_stix_init(&x, &j, s->tlp, s->sender);
+    vg_strlist seen = {0};
+
+    /* The bundle id follows the campaigns it covers and how far they run. */
+    vg_buf key;
+    vg_buf_init(&key, 0);
+    vg_buf_puts(&key, s->sender);
+    for (size_t i = 0; i < s->n_camps; i++)
+        vg_buf_printf(&key, "|%s@%lld", s->camps[i].id, (long long)s->camps[i].last_seen);
+    char bundle[VG_STIX_ID_LEN];
+    vg_stix_id("bundle", bundle, "bundle:summary:%s", vg_buf_cstr(&key));
+    vg_buf_free(&key);
+    vg_json_obj_begin(&j);
+    vg_json_kv_str(&j, "type", "bundle");
+    vg_json_kv_str(&j, "id", bundle);
+    vg_json_key(&j, "objects");
+    vg_json_arr_begin(&j);
+    vg_stix_marking_definition(&x);
+    vg_stix_sender(&x, s->sender, s->sender_contact);
+    vg_strlist_add(&seen, x.creator);
+
+    /* The organizations, where they are. */
+    for (size_t i = 0; i < s->orgs.n; i++) {
+        const char *id = s->orgs.v[i];
+        if (!*id)
+            continue;
+        char org[VG_STIX_ID_LEN];
+        vg_stix_id("identity", org, "identity:org:%s", id);
+        if (!stix_first(&seen, org))
+            continue;
+        const vg_notify_org *o = vg_notify_orgs_find(&s->names, id);
+        vg_stix_obj_begin(&x, "identity", org, true);
+        vg_json_kv_str(&j, "name", org_name(s, id));
+        vg_json_kv_str(&j, "identity_class", "organization");
+        if (o && o->sector) {
+            vg_json_key(&j, "sectors");
+            vg_json_arr_begin(&j);
+            vg_json_str(&j, o->sector);
+            vg_json_arr_end(&j);
+        }
+        vg_json_obj_end(&j);
+        if (o && o->country) {
+            char loc[VG_STIX_ID_LEN];
+            stix_location(&x, &seen, o->country, loc);
+            stix_rel(&x, &seen, "located-at", org, loc, true, -1);
+        }
+    }
+
+    /* The actors, with every alias their campaigns name. */
+    for (size_t i = 0; i < s->n_actors; i++) {
+        const vg_actor_stats *a = &s->actors[i];
+        vg_strlist aliases = {0};
+        bool attributed = false;
+        for (size_t k = 0; k < s->n_camps; k++)
+            if (s->camps[k].attributed && strcmp(s->camps[k].actor, a->actor) == 0) {
+                attributed = true;
+                vg_strlist_add_all(&aliases, &s->camps[k].aliases);
+            }
+        if (attributed) {
+            vg_strlist_sort(&aliases);
+            char ta[VG_STIX_ID_LEN], is[VG_STIX_ID_LEN];
+            vg_stix_actor(&x, a->actor, &aliases, a->origin, ta, is);
+            if (a->origin) {
+                char loc[VG_STIX_ID_LEN];
+                stix_location(&x, &seen, a->origin, loc);
+                stix_rel(&x, &seen, "located-at", ta, loc, true, -1);
+            }
+        }
+        vg_strlist_free(&aliases);
+    }
+
+    /* The campaigns. */
+    for (size_t i = 0; i < s->n_camps; i++) {
+        const camp_row *r = &s->camps[i];
+        vg_fmt_stix_time(r->first_seen, x.created);
+        vg_fmt_stix_time(r->last_seen, x.modified);
+        char camp[VG_STIX_ID_LEN];
+        vg_stix_id("campaign", camp, "campaign:%s", r->id);
+        vg_stix_obj_begin(&x, "campaign", camp, false);
+        vg_buf t;
+        vg_buf_init(&t, 0);
+        vg_buf_printf(&t, "%s campaign %s", r->attributed ? r->actor : "Unattributed", r->id);
+        vg_json_kv_str(&j, "name", vg_buf_cstr(&t));
+        vg_buf_reset(&t);
+        vg_buf_printf(&t, "Targeted %zu organization%s in %zu countr%s; %lld attempts, %lld blocked, "
+                          "%lld succeeded",
+                      r->orgs.n, r->orgs.n == 1 ? "" : "s", r->countries.n,
+                      r->countries.n == 1 ? "y" : "ies", (long long)r->attempts,
+                      (long long)r->blocked, (long long)r->succeeded);
+        if (r->compromised.n)
+            vg_buf_printf(&t, "; %zu account%s compromised", r->compromised.n,
+                          r->compromised.n == 1 ? "" : "s");
+        vg_json_kv_str(&j, "description", vg_buf_cstr(&t));
+        vg_buf_free(&t);
+        char t1[VG_TIME_STRLEN], t2[VG_TIME_STRLEN];
+        vg_fmt_stix_time(r->first_seen, t1);
+        vg_fmt_stix_time(r->last_seen, t2);
+        vg_json_kv_str(&j, "first_seen", t1);
+        vg_json_kv_str(&j, "last_seen", t2);
+        vg_json_obj_end(&j);
+
+        for (size_t k = 0; k < r->orgs.n; k++) {
+            if (!*r->orgs.v[k])
+                continue;
+            char org[VG_STIX_ID_LEN];
+            vg_stix_id("identity", org, "identity:org:%s", r->orgs.v[k]);
+            stix_rel(&x, &seen, "targets", camp, org, false, -1);
+        }
+        char is[VG_STIX_ID_LEN] = "";
+        if (r->attributed) {
+            vg_stix_id("intrusion-set", is, "intrusion-set:%s", r->actor);
+            stix_rel(&x, &seen, "attributed-to", camp, is, false, vg_stix_confidence(r->confidence));
+        }
+        for (size_t k = 0; k < r->techniques.n; k++) {
+            const char *tid = r->techniques.v[k];
+            char ap[VG_STIX_ID_LEN];
+            vg_stix_id("attack-pattern", ap, "attack-pattern:%s", tid);
+            if (stix_first(&seen, ap)) {
+                vg_stix_obj_begin(&x, "attack-pattern", ap, true);
+                const char *tname = vg_technique_name(tid);
+                vg_json_kv_str(&j, "name", tname ? tname : tid);
+                vg_json_key(&j, "external_references");
+                vg_json_arr_begin(&j);
+                vg_json_obj_begin(&j);
+                vg_json_kv_str(&j, "source_name", "mitre-attack");
+                vg_json_kv_str(&j, "external_id", tid);
+                vg_json_obj_end(&j);
+                vg_json_arr_end(&j);
+                vg_json_obj_end(&j);
+            }
+            stix_rel(&x, &seen, "uses", camp, ap, false, -1);
+            if (r->attributed)
+                stix_rel(&x, &seen, "uses", is, ap, true, -1);
+        }
+    }
+    vg_strlist_free(&seen);
+    vg_json_arr_end(&j);
+    vg_json_obj_end(&j);
+    vg_buf_putc(out, '\n');
+}
+
 void vg_notify_summary_render(const vg_notify_summary *s, vg_notify_format fmt, vg_buf *out)
 {
     switch (fmt) {
     case VG_FMT_MD: render_md(s, out); break;
     case VG_FMT_HTML: render_html(s, out); break;
     case VG_FMT_JSON: render_json(s, out); break;
-    default: break; /* the per-organization STIX bundles carry the shareable part */
+    case VG_FMT_STIX: render_stix(s, out); break;
+    default: break;
     }
 }

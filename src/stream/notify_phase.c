@@ -364,8 +364,8 @@ vg_err vg_run_notify(vg_run *r, vg_error *e)
         s->actors = vg_xcalloc(s->n_actors ? s->n_actors : 1, sizeof *s->actors);
         for (size_t i = 0; i < s->n_actors; i++)
             copy_actor(&s->actors[i], vg_notify_summary_actor(ns, i));
-        static const vg_notify_format fmts[] = {VG_FMT_MD, VG_FMT_HTML, VG_FMT_JSON};
-        for (size_t i = 0; i < 3 && !rc; i++) {
+        static const vg_notify_format fmts[] = {VG_FMT_MD, VG_FMT_HTML, VG_FMT_JSON, VG_FMT_STIX};
+        for (size_t i = 0; i < sizeof fmts / sizeof fmts[0] && !rc; i++) {
             vg_buf b, path;
             vg_buf_init(&b, 0);
             vg_buf_init(&path, 0);

@@ -83,7 +83,7 @@ static void auth_reject_cb(const char *file, int64_t line, const char *reason, v
 
 static const char *const TOP_KEYS[] = {"tlp",    "organizations", "brands",       "mail",
                                        "signins", "intel",        "suppressions", "notify",
-                                       NULL};
+                                       "actors", NULL};
 
 static vg_err load_config(scan *sc, vg_error *e)
 {
@@ -190,8 +190,52 @@ static int add_stored_intel(const vg_store_intel *x, void *ud)
     return 0;
 }
 
+size_t vg_stream_apply_actors(vg_catalog *c, const vg_yaml_node *root, const char *cfg_name)
+{
+    const char *cfg = cfg_name ? cfg_name : "config";
+    const vg_yaml_node *list = vg_yaml_get(root, "actors");
+    size_t skipped = 0;
+    if (!list || vg_yaml_type_of(list) == VG_YAML_NULL)
+        return 0;
+    if (vg_yaml_type_of(list) != VG_YAML_SEQ) {
+        vg_warn("%s:%d: actors: expected a list of {name, techniques}", cfg, vg_yaml_line(list));
+        return 1;
+    }
+    for (size_t i = 0; i < vg_yaml_len(list); i++) {
+        const vg_yaml_node *it = vg_yaml_at(list, i);
+        const vg_yaml_node *nm = vg_yaml_get(it, "name");
+        const vg_yaml_node *ts = vg_yaml_get(it, "techniques");
+        const char *name = vg_yaml_type_of(nm) == VG_YAML_SCALAR ? vg_yaml_str(nm, NULL) : NULL;
+        if (!name || !*name || (ts && vg_yaml_type_of(ts) != VG_YAML_SEQ)) {
+            vg_warn("%s:%d: actors: each entry needs a name and a list of techniques, skipped",
+                    cfg, vg_yaml_line(it));
+            skipped++;
+            continue;
+        }
+        vg_resolution res;
+        size_t n = vg_catalog_resolve(c, name, &res);
+        if (n != 1) {
+            vg_warn("%s:%d: actors: %s actor '%s', skipped", cfg, vg_yaml_line(nm),
+                    n ? "ambiguous" : "unknown", name);
+            skipped++;
+            continue;
+        }
+        for (size_t k = 0; k < vg_yaml_len(ts); k++) {
+            const vg_yaml_node *t = vg_yaml_at(ts, k);
+            vg_error e = {0};
+            const char *tid = vg_yaml_type_of(t) == VG_YAML_SCALAR ? vg_yaml_str(t, "") : "";
+            if (vg_catalog_add_technique(c, name, tid, &e) != VG_OK) {
+                vg_warn("%s:%d: actors: %s, skipped", cfg, vg_yaml_line(t), e.msg);
+                skipped++;
+            }
+        }
+    }
+    return skipped;
+}
+
 /* Intel imported into the store (by name, then SHA-256: a stable order),
- * then the config's intel.files, then --intel files. */
+ * then the config's intel.files, then --intel files; last, the techniques
+ * the config's actors: list adds to known actors. */
 static vg_err load_intel(scan *sc, vg_error *e)
 {
     sc->run.catalog = vg_catalog_new();
@@ -205,6 +249,7 @@ static vg_err load_intel(scan *sc, vg_error *e)
     vg_yaml_each_str(vg_yaml_path(sc->root, "intel.files"), add_intel_cb, sc);
     for (size_t i = 0; i < sc->run.opts->n_intel; i++)
         add_intel_file(sc, sc->run.opts->intel_files[i]);
+    vg_stream_apply_actors(sc->run.catalog, sc->root, sc->cfg_name);
     return VG_OK;
 }
 

@@ -112,6 +112,8 @@ void vg_scan_summary_write_text(const vg_scan_summary *s, vg_buf *b)
     vg_strlist_free(&orgs);
     if (s->summary_paths[VG_FMT_HTML])
         vg_buf_printf(b, "summary    %s\n", s->summary_paths[VG_FMT_HTML]);
+    if (s->summary_paths[VG_FMT_STIX])
+        vg_buf_printf(b, "stix       %s\n", s->summary_paths[VG_FMT_STIX]);
     for (size_t i = 0; i < s->problems.n && i < 10; i++)
         vg_buf_printf(b, "problem    %s\n", s->problems.v[i]);
     if (s->problems.n > 10)
