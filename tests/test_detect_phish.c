@@ -136,7 +136,7 @@ static void test_cerium_who_lure(void **state)
     assert_non_null(strstr(detail_of(r, "lookalike_sender"), "who.int"));
     assert_non_null(strstr(detail_of(r, "lookalike_sender"), "w\xd2\xbbo.int")); /* shown in Unicode */
     assert_string_equal(r->impersonated, "World Health Organization");
-    assert_non_null(r->lure);
+    assert_string_equal(r->lure, "covid-19"); /* the theme id of data/actors.yaml */
     assert_string_equal(r->org, "helix");
 }
 
@@ -148,7 +148,176 @@ static void test_zinc_recruiter_lure(void **state)
     EXPECT_RULE(r, "attachment_macro");
     EXPECT_RULE(r, "freemail_brand");
     assert_string_equal(r->impersonated, "Lockheed Martin");
-    assert_string_equal(r->lure, "recruitment");
+    assert_string_equal(r->lure, "job-offer"); /* the theme id of data/actors.yaml */
+}
+
+static const vg_phish_result *from_domain(vg_phish_engine *en, const char *name, const char *dom);
+
+/* ---- recruiter lures (the 2020 ZINC first contacts and follow-ups) ------------------------------ */
+
+#define RECRUITER_BODY                                                                             \
+    "Dear Mark,\n\nI came across your profile and your work on vaccine research impressed me. "   \
+    "I am recruiting for Corvane Vaccines, a fast-growing company in vaccine development, for "   \
+    "the role of Senior Scientist. The package is very competitive (relocation and remote "       \
+    "options).\n\nWould you be open to a short call this week? You can read more here: "          \
+    "https://%s/careers/jobs/8836\n\nBest regards,\nEmma Taylor\nSenior Talent Acquisition Partner\n"
+
+static const vg_phish_result *recruiter(vg_phish_engine *en, const char *from, const char *link)
+{
+    static char msg[4096];
+    int k = snprintf(msg, sizeof msg,
+                     "From: \"Emma Taylor\" <%s>\nTo: mark.gupta@helixbio.example\n"
+                     "Subject: Senior Scientist, Vaccine Development - confidential opportunity at "
+                     "Corvane Vaccines\nContent-Type: text/plain\n\n",
+                     from);
+    snprintf(msg + k, sizeof msg - (size_t)k, RECRUITER_BODY, link);
+    return analyze(en, msg);
+}
+
+static void test_recruiter_lures(void **state)
+{
+    (void)state;
+    /* free-mail recruiter naming an employer: phishing, and the main lure is
+     * the job offer even though the job is about vaccines */
+    const vg_phish_result *r = recruiter(eng, "emma.taylor.hr@outlook.com", "biopharma-careers.net");
+    EXPECT_VERDICT(r, VG_PHISH_PHISH);
+    EXPECT_RULE(r, "freemail_recruiter");
+    assert_non_null(strstr(detail_of(r, "freemail_recruiter"), "Corvane Vaccines"));
+    assert_string_equal(r->lure, "job-offer");
+    /* the same text from the company's own domain is a recruiter's mail */
+    r = recruiter(eng, "emma.taylor@corvane-vaccines.example", "corvane-vaccines.example");
+    EXPECT_NO_RULE(r, "freemail_recruiter");
+    EXPECT_VERDICT(r, VG_PHISH_CLEAN);
+    assert_string_equal(r->lure, "job-offer");
+    /* a free-mail job mail naming no company is not the recruiter rule */
+    r = analyze(eng, "From: Ann <ann.lee@gmail.com>\nTo: mark.gupta@helixbio.example\n"
+                     "Subject: job offer\n\nHi Mark, is the job offer we talked about still open? "
+                     "I sent my resume to the hiring manager.\n");
+    EXPECT_NO_RULE(r, "freemail_recruiter");
+    /* a look-alike of a protected brand in any label of the link's host and of
+     * the sender's domain ("linkedln" = LinkedIn with l for i) */
+    r = recruiter(eng, "talent@careers-linkedln.com", "careers.careers-linkedln.com");
+    EXPECT_VERDICT(r, VG_PHISH_PHISH);
+    EXPECT_RULE(r, "lookalike_sender");
+    EXPECT_RULE(r, "lookalike_link");
+    assert_non_null(strstr(detail_of(r, "lookalike_link"), "linkedin.com"));
+    r = from_domain(eng, "Notices", "secure.paypa1-billing.net");
+    EXPECT_RULE(r, "lookalike_sender");
+    /* ...but a correctly spelt unrelated word is not ("linked" + "learning") */
+    r = from_domain(eng, "Notices", "linked-learning.example");
+    EXPECT_NO_RULE(r, "lookalike_sender");
+}
+
+static const char *macro_offer(const char *from)
+{
+    static char msg[2048];
+    snprintf(msg, sizeof msg,
+             "From: Talent <%s>\nTo: mark.gupta@helixbio.example\n"
+             "Subject: RE: Senior Scientist - confidential opportunity at Corvane Vaccines\n"
+             "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+             "--b\nContent-Type: text/plain\n\nHi Mark,\n\nThank you for your reply. As promised, "
+             "the full job description is attached (protected document, please enable content).\n\n"
+             "--b\nContent-Type: application/vnd.ms-word.document.macroEnabled.12; "
+             "name=\"Corvane_Job_Description.docm\"\nContent-Disposition: attachment; "
+             "filename=\"Corvane_Job_Description.docm\"\nContent-Transfer-Encoding: base64\n\n"
+             "UEsDBBQAAAAIAA==\n--b--\n",
+             from);
+    return msg;
+}
+
+static void test_macro_job_offer(void **state)
+{
+    (void)state;
+    const char *msg = macro_offer("talent@biopharma-careers.net");
+    vg_findings f = {0};
+    const vg_phish_result *r = NULL;
+    vg_error e;
+    assert_int_equal(vg_phish_analyze(eng, "job.eml", msg, strlen(msg), &f, &r, &e), VG_OK);
+    EXPECT_VERDICT(r, VG_PHISH_PHISH);
+    EXPECT_RULE(r, "attachment_macro");
+    EXPECT_RULE(r, "attachment_macro_lure");
+    assert_string_equal(r->lure, "job-offer");
+    /* findings carry the sender (an indicator), the attachment's hash and name */
+    assert_true(f.n >= 1);
+    for (size_t i = 0; i < f.n; i++) {
+        const vg_finding *x = f.v[i];
+        assert_true(vg_strlist_has(&x->entities.accounts, "talent@biopharma-careers.net"));
+        assert_false(vg_strlist_has(&x->roles.targeted, "talent@biopharma-careers.net"));
+        assert_true(vg_strlist_has(&x->roles.targeted, "mark.gupta@helixbio.example"));
+        assert_true(vg_strlist_has(&x->entities.accounts, "mark.gupta@helixbio.example"));
+        assert_int_equal(x->entities.hashes.n, 1);
+        assert_int_equal(strlen(x->entities.hashes.v[0]), 64);
+        bool named = false;
+        for (size_t k = 0; k < x->reasons.n; k++)
+            named |= strstr(x->reasons.v[k], "Corvane_Job_Description.docm") != NULL;
+        assert_true(named);
+    }
+    vg_findings_free(&f);
+    /* the same document from a colleague is not an unsolicited offer */
+    r = analyze(eng, macro_offer("hr.team@helixbio.example"));
+    EXPECT_RULE(r, "attachment_macro");
+    EXPECT_NO_RULE(r, "attachment_macro_lure");
+}
+
+static void test_config_lures(void **state)
+{
+    (void)state;
+    /* the overlay `vigil intel report --apply` writes: keywords extend a
+     * built-in theme, a new theme is created */
+    const char *y = "lures:\n"
+                    "  - {theme: job-offer, keywords: [talent pipeline review]}\n"
+                    "  - {theme: conference-invitation, keywords: [invitation to speak, keynote slot]}\n";
+    vg_error e;
+    vg_yaml_doc *d = vg_yaml_load_string(y, strlen(y), "t.yaml", &e);
+    assert_non_null(d);
+    vg_phish_engine *en = NULL;
+    assert_int_equal(vg_phish_engine_new(&en, vg_yaml_root(d), &e), VG_OK);
+    const char *msg = "From: a@b.example\nTo: c@d.example\nSubject: talent pipeline review\n\nHello.\n";
+    const vg_phish_result *r = analyze(en, msg);
+    EXPECT_RULE(r, "lure");
+    assert_string_equal(r->lure, "job-offer");
+    assert_non_null(strstr(detail_of(r, "lure"), "talent pipeline review"));
+    const vg_phish_result *rb = analyze(bare, msg);
+    EXPECT_NO_RULE(rb, "lure");
+    r = analyze(en, "From: a@b.example\nTo: c@d.example\nSubject: Summit\n\n"
+                    "An invitation to speak, and a keynote slot for you.\n");
+    assert_string_equal(r->lure, "conference-invitation");
+    int w = -1;
+    for (size_t i = 0; i < r->n_reasons; i++)
+        if (strcmp(r->reasons[i].rule, "lure") == 0)
+            w = r->reasons[i].weight;
+    assert_int_equal(w, 10); /* the default weight of a lure theme */
+    assert_true(r->verdict == VG_PHISH_CLEAN); /* a lure alone is never phishing */
+    vg_phish_engine_free(en);
+    vg_yaml_free(d);
+}
+
+static void test_ip_ranges(void **state)
+{
+    (void)state;
+    /* documentation ranges stand for internet addresses (test data, the
+     * demo); private ones are not */
+    const vg_phish_result *r =
+        analyze(bare, "From: a@b.example\nTo: c@d.example\nSubject: x\nContent-Type: text/html\n\n"
+                      "<a href=\"http://192.0.2.10/login\">here</a>\n");
+    EXPECT_RULE(r, "link_ip_host");
+    r = analyze(bare, "From: a@b.example\nTo: c@d.example\nSubject: x\nContent-Type: text/html\n\n"
+                      "<a href=\"http://10.1.2.3/login\">here</a>\n");
+    EXPECT_NO_RULE(r, "link_ip_host");
+    /* the first external hop of documentation-range relays is the attacker IP */
+    const char *msg =
+        "Received: from mail.evil.example (mail.evil.example [203.0.113.248])\n"
+        "\tby mx1.helixbio.example (Postfix) with ESMTPS id X1\n\tfor <maria.chen@helixbio.example>;"
+        " Sat, 7 Nov 2020 09:59:18 -0800\n"
+        "From: PayPal <service@paypa1-secure.net>\nTo: maria.chen@helixbio.example\n"
+        "Subject: Your account has been limited\n\nVerify your account now.\n";
+    vg_findings f = {0};
+    vg_error e;
+    assert_int_equal(vg_phish_analyze(eng, "ip.eml", msg, strlen(msg), &f, &r, &e), VG_OK);
+    EXPECT_VERDICT(r, VG_PHISH_PHISH);
+    assert_true(f.n >= 1);
+    assert_true(vg_strlist_has(&f.v[0]->roles.attacker_ips, "203.0.113.248"));
+    vg_findings_free(&f);
 }
 
 /* ---- legitimate look-alikes stay clean --------------------------------------------------------- */
@@ -611,6 +780,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cerium_who_lure),
         cmocka_unit_test(test_zinc_recruiter_lure),
+        cmocka_unit_test(test_recruiter_lures),
+        cmocka_unit_test(test_macro_job_offer),
+        cmocka_unit_test(test_config_lures),
+        cmocka_unit_test(test_ip_ranges),
         cmocka_unit_test(test_legitimate_lookalikes),
         cmocka_unit_test(test_lure_alone_is_never_phishing),
         cmocka_unit_test(test_lookalikes),

@@ -28,6 +28,7 @@
  * organizations[] (id, name, domains, vip_names), mail.authserv_ids,
  * mail.allow[] ({brand, domain}), mail.platforms[], mail.freemail[],
  * mail.weights{rule: n}, mail.thresholds{phish, suspicious},
+ * lures[] ({theme, keywords}: more lure phrases, new themes),
  * mail.findings ("phish" or "suspicious": the lowest verdict that yields
  * findings; default "phish"), mail.limits{...}.
  */
@@ -70,7 +71,8 @@ typedef struct vg_phish_result {
     const vg_phish_reason *reasons; /* in decreasing weight, then rule name */
     size_t n_reasons;
     const char *impersonated; /* brand, VIP or organization claimed, NULL if none */
-    const char *lure;         /* main lure theme ("covid", "recruitment", ...), NULL if none */
+    const char *lure;         /* main lure theme ("covid-19", "job-offer", ...: the theme ids of
+                               * data/actors.yaml lure_themes), NULL if none */
     const char *error;        /* non-NULL: the message could not be analysed (verdict clean) */
 } vg_phish_result;
 

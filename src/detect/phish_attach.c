@@ -226,4 +226,23 @@ static void walk(ph_ctx *c, const vg_mail_msg *m, int depth)
     }
 }
 
-void ph_detect_attachments(ph_ctx *c) { walk(c, c->m, 0); }
+void ph_detect_attachments(ph_ctx *c)
+{
+    walk(c, c->m, 0);
+    /* macros behind an unsolicited job offer or invoice from outside: the
+     * document is the lure's payload ("the full job description is attached,
+     * please enable content") */
+    if (!ph_fired(c, R_attachment_macro) || (c->from_org >= 0 && c->from_org == c->rcpt_org))
+        return;
+    static const char *const themes[] = {"job-offer", "invoice", NULL};
+    for (const char *const *t = themes; *t; t++) {
+        if (ph_lure_present(c, *t)) {
+            ph_fire(c, R_attachment_macro_lure,
+                    "the macro-enabled document comes with a %s lure from outside the "
+                    "organization (%s)",
+                    strcmp(*t, "job-offer") == 0 ? "job offer" : "invoice",
+                    c->from_domain[0] ? c->from_domain : "unknown sender");
+            return;
+        }
+    }
+}

@@ -653,7 +653,55 @@ static vg_err compile_lits(vg_phish_engine *e, const pat_acc *acc, bool cs, hs_d
     return rc;
 }
 
-vg_err ph_lexicon_compile(vg_phish_engine *e, vg_error *err)
+/* The lure index of theme id (case-insensitive), else -1. */
+static int find_lure(const vg_phish_engine *e, const char *id)
+{
+    for (size_t i = 0; i < e->n_lures; i++) {
+        if (strcasecmp(e->lures[i].id, id) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static int add_lure(vg_phish_engine *e, const char *id, const char *label, int weight)
+{
+    e->lures = vg_xrealloc(e->lures, (e->n_lures + 1) * sizeof *e->lures);
+    ph_lure *lu = &e->lures[e->n_lures];
+    lu->id = vg_xstrdup(id);
+    lu->label = vg_xstrdup(label ? label : id);
+    lu->weight = weight;
+    lu->minor = false;
+    return (int)e->n_lures++;
+}
+
+/* The config's top-level `lures: [{theme, keywords}]` (written by `vigil
+ * intel report --apply`): keywords join the theme's phrases, a new theme is
+ * created with the default lure weight. Keywords are ordinary (supporting)
+ * phrases, exactly like the built-in ones. */
+static void config_lures(vg_phish_engine *e, pat_acc *acc, const vg_yaml_node *ll)
+{
+    for (size_t i = 0; i < vg_yaml_len(ll); i++) {
+        const vg_yaml_node *it = vg_yaml_at(ll, i);
+        const char *theme = vg_yaml_str(vg_yaml_get(it, "theme"), NULL);
+        if (!theme || !*theme) {
+            vg_warn("config line %d: lures entry without a theme (ignored)", vg_yaml_line(it));
+            continue;
+        }
+        int k = find_lure(e, theme);
+        if (k < 0) {
+            if (e->n_lures >= 32) {
+                vg_warn("config line %d: lure theme \"%s\" ignored (at most 32 themes)",
+                        vg_yaml_line(it), theme);
+                continue;
+            }
+            k = add_lure(e, theme, NULL, 10);
+        }
+        lex_ud ud = {e, acc, k, false};
+        vg_yaml_each_str(vg_yaml_get(it, "keywords"), lex_cb, &ud);
+    }
+}
+
+vg_err ph_lexicon_compile(vg_phish_engine *e, const vg_yaml_node *root, vg_error *err)
 {
     vg_yaml_doc *d = load_builtin_doc("lexicons.yaml", err);
     if (!d)
@@ -662,22 +710,23 @@ vg_err ph_lexicon_compile(vg_phish_engine *e, vg_error *err)
     pat_acc acc = {0};
     for (size_t i = 0; i < vg_yaml_len(lures) && e->n_lures < 32; i++) {
         const vg_yaml_node *l = vg_yaml_at(lures, i);
-        e->lures = vg_xrealloc(e->lures, (e->n_lures + 1) * sizeof *e->lures);
-        ph_lure *lu = &e->lures[e->n_lures];
-        lu->id = vg_xstrdup(vg_yaml_str(vg_yaml_get(l, "id"), "lure"));
-        lu->label = vg_xstrdup(vg_yaml_str(vg_yaml_get(l, "label"), lu->id));
+        const char *id = vg_yaml_str(vg_yaml_get(l, "id"), "lure");
         int64_t w = 10;
         vg_yaml_int(vg_yaml_get(l, "weight"), &w);
-        lu->weight = (int)w;
+        int li = add_lure(e, id, vg_yaml_str(vg_yaml_get(l, "label"), id), (int)w);
+        bool main_theme = true;
+        vg_yaml_bool(vg_yaml_get(l, "main"), &main_theme);
+        e->lures[li].minor = !main_theme;
         const vg_yaml_node *ph = vg_yaml_get(l, "phrases");
-        lex_ud ud = {e, &acc, (int)e->n_lures, false};
+        lex_ud ud = {e, &acc, li, false};
         for (size_t k = 0; k < vg_yaml_len(ph); k++)
             vg_yaml_each_str(vg_yaml_value_at(ph, k), lex_cb, &ud);
         ud.strong = true;
         vg_yaml_each_str(vg_yaml_get(l, "strong"), lex_cb, &ud);
-        e->n_lures++;
     }
     vg_yaml_free(d);
+    if (root)
+        config_lures(e, &acc, vg_yaml_get(root, "lures"));
     /* brand keywords (any case) and acronyms (case-sensitive): counted, to
      * tell a signature from a passing mention */
     for (size_t b = 0; b < e->n_brands; b++) {

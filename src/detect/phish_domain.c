@@ -9,6 +9,9 @@
  *               ICU's table maps the digit 0 to capital O, so skeletons are
  *               case-folded after they are taken.
  *   other TLD   same label (or same label skeleton), another suffix.
+ *   swap        a label of the host, or a hyphenated word of one, writes a
+ *               protected name with look-alike letters: i/l/1, 0/o, rn/m,
+ *               vv/w, cl/d ("careers.careers-linkedln.com").
  *   edit        Damerau-Levenshtein distance on the label, scaled to its
  *               length: none under 5 letters (a three-letter label is one
  *               edit away from hundreds of real domains), 1 up to 8, 2 above.
@@ -300,6 +303,64 @@ static bool word_match(const vg_phish_engine *e, const char *label, size_t ll, i
     return false;
 }
 
+/* Folds the letters and digits that look alike in a host name to one
+ * form: i, l, 1, | -> l; 0 -> o; rn -> m; vv -> w; cl -> d. Lower-case ASCII
+ * only (anything else folds to itself). Returns the length written. */
+static size_t visual_fold(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < cap; i++) {
+        char ch = (char)tolower((unsigned char)s[i]);
+        char nx = i + 1 < n ? (char)tolower((unsigned char)s[i + 1]) : 0;
+        if (ch == 'i' || ch == '1' || ch == '|')
+            ch = 'l';
+        else if (ch == '0')
+            ch = 'o';
+        else if (ch == 'r' && nx == 'n')
+            ch = 'm', i++;
+        else if (ch == 'v' && nx == 'v')
+            ch = 'w', i++;
+        else if (ch == 'c' && nx == 'l')
+            ch = 'd', i++;
+        out[k++] = ch;
+    }
+    out[k] = 0;
+    return k;
+}
+
+/* A label of host, or a hyphen-separated word of one, that writes a
+ * protected name with look-alike letters ("careers.careers-linkedln.com",
+ * "paypa1-secure.net"). The protected name written correctly is the
+ * subdomain / word methods' case. name_len: the host without its public
+ * suffix. */
+static bool token_swap(const vg_phish_engine *e, const char *host, size_t name_len, int *prot)
+{
+    size_t i = 0;
+    while (i < name_len) {
+        size_t j = i;
+        while (j < name_len && host[j] != '.' && host[j] != '-')
+            j++;
+        size_t tl = j - i;
+        if (tl >= 5 && tl < 64) {
+            char ft[64], fp[64];
+            size_t fl = visual_fold(host + i, tl, ft, sizeof ft);
+            for (size_t p = 0; p < e->n_prot; p++) {
+                const char *lab = e->prot[p].label;
+                size_t pl = strlen(lab);
+                if (pl < 5 || pl >= 64 || strict_brand(e, (int)p) ||
+                    (pl == tl && strncmp(lab, host + i, tl) == 0))
+                    continue;
+                if (visual_fold(lab, pl, fp, sizeof fp) == fl && memcmp(fp, ft, fl) == 0) {
+                    *prot = (int)p;
+                    return true;
+                }
+            }
+        }
+        i = j + 1;
+    }
+    return false;
+}
+
 static bool allowed_for(const ph_ctx *c, int prot, const char *reg)
 {
     const vg_phish_engine *e = c->eng;
@@ -361,7 +422,18 @@ static bool compute(ph_ctx *c, const char *host, ph_lookalike *out)
             return true;
         }
     }
-    /* 3. small edit distance on the label */
+    /* 3. a label or word of the host writes a protected name with
+     * look-alike letters */
+    {
+        size_t hl0 = strlen(host), sl = strlen(suffix);
+        int tp;
+        if (!idn && hl0 > sl + 1 && token_swap(e, host, hl0 - sl - 1, &tp)) {
+            out->prot = tp;
+            out->method = LA_SWAP;
+            return true;
+        }
+    }
+    /* 4. small edit distance on the label */
     int budget = edit_budget(ll);
     if (budget > 0 && !idn) {
         int best = budget + 1, besti = -1;
@@ -387,7 +459,7 @@ static bool compute(ph_ctx *c, const char *host, ph_lookalike *out)
             return true;
         }
     }
-    /* 4. a protected domain or label as a subdomain */
+    /* 5. a protected domain or label as a subdomain */
     size_t hl = strlen(host), rl = strlen(reg);
     if (hl > rl + 1) {
         size_t sub_len = hl - rl - 1; /* "paypal.com.secure" of "paypal.com.secure.evil.net" */
@@ -426,7 +498,7 @@ static bool compute(ph_ctx *c, const char *host, ph_lookalike *out)
             i = j + 1;
         }
     }
-    /* 5. brand + word */
+    /* 6. brand + word */
     int pw;
     bool phishy;
     if (word_match(e, label, ll, &pw, &phishy)) {

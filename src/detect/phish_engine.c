@@ -232,7 +232,7 @@ vg_err vg_phish_engine_new(vg_phish_engine **out, const vg_yaml_node *root, vg_e
         goto fail;
     if ((rc = ph_build_protected(e, err)) != VG_OK)
         goto fail;
-    if ((rc = ph_lexicon_compile(e, err)) != VG_OK)
+    if ((rc = ph_lexicon_compile(e, root, err)) != VG_OK)
         goto fail;
     e->popts.authserv_ids = (const char *const *)e->authserv_ids;
     e->popts.n_authserv_ids = e->n_authserv_ids;
@@ -455,6 +455,34 @@ static void split_name(const char *name, char *file, size_t cap, int64_t *index)
     }
 }
 
+/* Every attachment of a phishing message, for attribution: its SHA-256 (an
+ * indicator, whether or not a rule fired on it) and, when no reason names
+ * it yet, a line naming the file and its hash. */
+typedef struct att_list {
+    vg_strlist hashes, lines;
+} att_list;
+
+static void collect_attachments(ph_ctx *c, const vg_mail_msg *m, int depth, att_list *out)
+{
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        const vg_mail_attachment *a = &m->attachments[i];
+        if (!a->sha256[0] || (a->flags & VG_ATT_F_MESSAGE))
+            continue;
+        vg_strlist_add(&out->hashes, a->sha256);
+        const char *name = a->filename && *a->filename ? a->filename : NULL;
+        bool named = false;
+        for (size_t k = 0; name && k < c->n_reasons && !named; k++)
+            named = strstr(c->reasons[k].detail, name) != NULL;
+        if (!named)
+            vg_strlist_addf(&out->lines, "the message carries the attachment \"%s\" (SHA-256 %s)",
+                            name ? name : "(unnamed)", a->sha256);
+    }
+    if (depth < 4) {
+        for (size_t i = 0; i < m->n_nested; i++)
+            collect_attachments(c, m->nested[i], depth + 1, out);
+    }
+}
+
 static void emit_findings(ph_ctx *c, const vg_phish_result *r, vg_findings *out)
 {
     vg_phish_engine *e = c->eng;
@@ -482,6 +510,8 @@ static void emit_findings(ph_ctx *c, const vg_phish_result *r, vg_findings *out)
     char file[4096];
     int64_t index;
     split_name(r->file, file, sizeof file, &index);
+    att_list atts = {{0}, {0}};
+    collect_attachments(c, m, 0, &atts);
     vg_severity sev = r->verdict == VG_PHISH_PHISH ? (r->score >= 85 ? VG_SEV_HIGH : VG_SEV_MEDIUM)
                                                    : VG_SEV_LOW;
     for (size_t g = 0; g < ng; g++) {
@@ -507,13 +537,16 @@ static void emit_findings(ph_ctx *c, const vg_phish_result *r, vg_findings *out)
                 }
             }
             f->counts.accounts = (int64_t)f->entities.accounts.n;
+            /* the sender's address is an indicator too (not a target) */
+            if (r->from && strchr(r->from, '@'))
+                vg_strlist_add(&f->entities.accounts, r->from);
             if (c->from_domain[0])
                 vg_strlist_add(&f->entities.domains, c->from_domain);
             vg_strlist_add_all(&f->entities.domains, &c->domains);
             if (k == PK_LINK || k == PK_LOOKALIKE)
                 vg_strlist_add_all(&f->entities.urls, &c->urls);
-            if (k == PK_ATTACHMENT)
-                vg_strlist_add_all(&f->entities.hashes, &c->hashes);
+            vg_strlist_add_all(&f->entities.hashes, &c->hashes);
+            vg_strlist_add_all(&f->entities.hashes, &atts.hashes);
             vg_strlist_add(&f->entities.messages, r->sha256);
             if (m->first_external_hop >= 0) {
                 char ip[VG_IP_STRLEN];
@@ -533,11 +566,14 @@ static void emit_findings(ph_ctx *c, const vg_phish_result *r, vg_findings *out)
                         vg_strlist_add(&f->reasons, c->reasons[i].detail);
                 }
             }
+            vg_strlist_add_all(&f->reasons, &atts.lines);
             vg_finding_add_evidence(f, file, index);
             vg_finding_normalize(f);
             vg_findings_push(out, f);
         }
     }
+    vg_strlist_free(&atts.hashes);
+    vg_strlist_free(&atts.lines);
 }
 
 /* ---- analyse -------------------------------------------------------------------------------------- */

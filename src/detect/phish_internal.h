@@ -101,6 +101,7 @@ typedef struct ph_lure {
     char *id;
     char *label;
     int weight;
+    bool minor; /* lexicons.yaml main: false (urgency): main lure only alone */
 } ph_lure;
 
 /* Lexicon pattern flags. */
@@ -276,7 +277,8 @@ const char *ph_look_method_text(ph_look_method m);
 vg_err ph_load_builtin(vg_phish_engine *e, vg_error *err);
 vg_err ph_load_config(vg_phish_engine *e, const vg_yaml_node *root, vg_error *err);
 vg_err ph_build_protected(vg_phish_engine *e, vg_error *err);
-vg_err ph_lexicon_compile(vg_phish_engine *e, vg_error *err);
+/* Lexicons: data/lexicons.yaml plus the config's `lures:` (root may be NULL). */
+vg_err ph_lexicon_compile(vg_phish_engine *e, const vg_yaml_node *root, vg_error *err);
 void ph_data_free(vg_phish_engine *e);
 int ph_add_brand(vg_phish_engine *e, const vg_yaml_node *n, vg_error *err);
 
@@ -294,6 +296,9 @@ void ph_detect_attachments(ph_ctx *c); /* phish_attach.c */
 void ph_detect_evidence(ph_ctx *c);    /* phish_evidence.c: parser evidence, headers */
 
 void ph_fire_lure(ph_ctx *c, int weight, const char *detail);
+/* Is lure theme id present (a strong phrase, one in the subject, or two in the
+ * text)? Valid after ph_detect_lure. (phish_lure.c) */
+bool ph_lure_present(const ph_ctx *c, const char *id);
 
 /* Marks in cand[] (one byte per brand) the brands whose keywords, names or
  * acronyms occur in s (phish_lure.c). */

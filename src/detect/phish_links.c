@@ -287,7 +287,7 @@ void ph_detect_links(ph_ctx *c)
             const char *h = host;
             bool global = true;
             if (vg_ip_parse(vg_str_from(h), &ip) == VG_OK)
-                global = vg_ip_is_global(&ip);
+                global = !vg_ip_is_internal(&ip); /* an internet address (core.h) */
             /* a version number a mail client turned into a link ("3.14.1.0") */
             if (u->text && strcmp(u->text, host) == 0)
                 global = false;

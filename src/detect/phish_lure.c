@@ -214,10 +214,25 @@ void ph_detect_lure(ph_ctx *c)
             c->lure_example[i] ? c->lure_example[i] : "?", total > 1 ? " and others" : "",
             total, total == 1 ? "" : "s", c->lure_subject[i] ? ", in the subject" : "");
         ph_fire_lure(c, l->weight, detail);
-        int w = l->weight * 10 + (int)(total > 9 ? 9 : total);
+        /* the main lure is the theme with the most evidence (distinct
+         * phrases, a strong phrase counting two more), the heavier theme on
+         * a tie: a recruiter's "confidential opportunity" about vaccine work
+         * is a job offer, not an advance-fee or COVID-19 lure */
+        int ev = (int)(total > 50 ? 50 : total) + (c->lure_strong[i] ? 2 : 0);
+        int w = (l->minor ? 0 : ev * 100) + l->weight;
         if (w > best_w) {
             best_w = w;
             c->lure_best = (int)i;
         }
     }
+}
+
+bool ph_lure_present(const ph_ctx *c, const char *id)
+{
+    const vg_phish_engine *e = c->eng;
+    for (size_t i = 0; i < e->n_lures && i < 32; i++) {
+        if (strcmp(e->lures[i].id, id) == 0)
+            return c->lure_strong[i] || c->lure_subject[i] > 0 || c->lure_hits[i] >= 2;
+    }
+    return false;
 }

@@ -16,6 +16,7 @@
  * tracking / e-signature platform and the message is authenticated. */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpsl.h>
 #include <unicode/uchar.h>
@@ -535,30 +536,120 @@ static void freemail_org(ph_ctx *c, const char *name)
     }
 }
 
-/* A free-mail sender pushing a money, account, prize or parcel lure. */
+/* A free-mail sender pushing a money, account, prize, parcel or job lure
+ * (the main lure first, so the reason names the theme that dominates). */
 static void freemail_lure(ph_ctx *c)
 {
     if (!c->from_freemail || c->m->list_id)
         return;
     static const char *const money[] = {"account", "invoice", "delivery", "prize", "advance_fee",
-                                        "crypto", NULL};
+                                        "crypto", "job-offer", NULL};
     const vg_phish_engine *e = c->eng;
-    for (size_t i = 0; i < e->n_lures && i < 32; i++) {
-        unsigned total = c->lure_hits[i] + c->lure_subject[i];
-        if (!(c->lure_strong[i] || c->lure_subject[i] || total >= 3))
-            continue;
-        for (const char *const *p = money; *p; p++) {
-            if (strcmp(e->lures[i].id, *p) == 0) {
-                ph_fire(c, R_freemail_lure, "a free-mail sender (%s) with a %s lure", c->from_reg,
-                        e->lures[i].label);
-                return;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < e->n_lures && i < 32; i++) {
+            if ((pass == 0) != ((int)i == c->lure_best))
+                continue;
+            unsigned total = c->lure_hits[i] + c->lure_subject[i];
+            if (!(c->lure_strong[i] || c->lure_subject[i] || total >= 3))
+                continue;
+            for (const char *const *p = money; *p; p++) {
+                if (strcmp(e->lures[i].id, *p) == 0) {
+                    ph_fire(c, R_freemail_lure, "a free-mail sender (%s) with a %s lure",
+                            c->from_reg, e->lures[i].label);
+                    return;
+                }
             }
         }
     }
 }
 
+/* The company a recruiter says they hire for: the capitalized words after
+ * "opportunity at", "recruiting for", "on behalf of"... in the subject or
+ * the text ("Clinical Trial Manager - confidential opportunity at Stratus
+ * Bio"). Into out; false when no company is named. */
+static bool named_employer(const char *t, size_t n, char *out, size_t cap)
+{
+    static const char *const cues[] = {
+        "opportunity at", "opportunities at", "position at", "positions at", "role at",
+        "roles at", "job at", "jobs at", "opening at", "openings at", "vacancy at", "career at",
+        "careers at", "recruiting for", "recruit for", "hiring for", "on behalf of", "to join",
+        "work at", "working at", "offer from", NULL};
+    static const char *const skip[] = {"The", "A", "An", "Our", "Your", "This", "That", "My",
+                                       "We", "Us", "Me", "You", "It", "Them", NULL};
+    for (size_t i = 0; i < n; i++) {
+        for (const char *const *q = cues; *q; q++) {
+            size_t m = strlen(*q);
+            if (i + m >= n || strncasecmp(t + i, *q, m) != 0 || t[i + m] != ' ' ||
+                (i > 0 && is_wordch((unsigned char)t[i - 1])))
+                continue;
+            size_t p = i + m, k = 0, words = 0;
+            while (p < n && words < 4) {
+                while (p < n && t[p] == ' ')
+                    p++;
+                size_t w = p;
+                while (w < n && (isalnum((unsigned char)t[w]) || t[w] == '&' || t[w] == '-'))
+                    w++;
+                if (w == p || !isupper((unsigned char)t[p]))
+                    break;
+                bool stop = false;
+                for (const char *const *sk = skip; *sk && !stop; sk++)
+                    stop = strlen(*sk) == w - p && strncmp(*sk, t + p, w - p) == 0;
+                if (stop && words == 0 && k == 0) {
+                    if (strncmp(t + p, "The ", 4) != 0)
+                        break; /* "to join us", "on behalf of our client" */
+                    p = w;
+                    continue;
+                }
+                if (k + (w - p) + 2 > cap)
+                    break;
+                if (k)
+                    out[k++] = ' ';
+                memcpy(out + k, t + p, w - p);
+                k += w - p;
+                words++;
+                p = w;
+            }
+            if (words > 0) {
+                out[k] = 0;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* A recruiter writing from free-mail for a named company: real recruiters
+ * write from the company's (or their agency's, or an applicant-tracking
+ * platform's) domain. The 2020 ZINC first contacts ("I am recruiting for
+ * Stratus Bio", from outlook.com and yahoo.com). */
+static void freemail_recruiter(ph_ctx *c)
+{
+    if (!c->from_freemail || c->m->list_id || !ph_lure_present(c, "job-offer"))
+        return;
+    char employer[128];
+    if (!named_employer(c->text, c->text_len, employer, sizeof employer))
+        return;
+    /* the free-mail provider's own company ("recruiting for Google" from
+     * gmail.com) is a claim of the brand, judged by the brand rules */
+    const char *label;
+    size_t ll;
+    const char *suffix;
+    ph_split_reg(c->from_reg, &label, &ll, &suffix);
+    if (ll >= 3 && strncasecmp(employer, label, ll) == 0)
+        return;
+    ph_fire(c, R_freemail_recruiter,
+            "the free-mail address %s recruits for %s: a company's recruiters write from its own "
+            "domain or an applicant-tracking platform",
+            c->from && c->from->addr ? c->from->addr : c->from_reg, employer);
+    ph_impersonate(c, vg_arena_strdup(c->a, employer), 2);
+}
+
 void ph_detect_freemail_lure(ph_ctx *c);
-void ph_detect_freemail_lure(ph_ctx *c) { freemail_lure(c); }
+void ph_detect_freemail_lure(ph_ctx *c)
+{
+    freemail_lure(c);
+    freemail_recruiter(c);
+}
 
 void ph_detect_sender(ph_ctx *c)
 {

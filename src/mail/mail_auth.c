@@ -473,7 +473,9 @@ void vg_mail__received(vg_mail_builder *b)
         }
         if (!hp->from_host && !hp->ip.family)
             continue; /* "by x with y": local submission */
-        if (hp->ip.family && !vg_ip_is_global(&hp->ip))
+        /* a private, loopback or link-local hop is inside the border;
+         * documentation ranges stand for public peers (core.h) */
+        if (hp->ip.family && vg_ip_is_internal(&hp->ip))
             continue;
         const char *name = hp->rdns ? hp->rdns : hp->from_host;
         bool internal = false;
