@@ -209,17 +209,22 @@ static int hexval(char c)
     return -1;
 }
 
-/* Percent-encoding: decode unreserved, upper-case the rest; other bytes kept. */
+/* Percent-encoding: decode unreserved, upper-case the rest; other bytes kept.
+ * A '%' that does not start an escape is itself encoded ("%25"): otherwise
+ * decoding could build a new escape ("%e%44" -> "%eD") and normalizing
+ * twice would not give the same URL. */
 static bool norm_pct(vg_buf *b, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n + 0 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
             unsigned char v = (unsigned char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
             if (is_unreserved(v))
                 vg_buf_putc(b, (char)v);
             else
                 vg_buf_printf(b, "%%%02X", v);
             i += 2;
+        } else if (s[i] == '%') {
+            vg_buf_puts(b, "%25");
         } else if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] == 0x7f) {
             vg_buf_printf(b, "%%%02X", (unsigned char)s[i]);
         } else {
