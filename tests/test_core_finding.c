@@ -145,6 +145,20 @@ static void test_findings_sort(void **state)
     assert_int_equal(l.n, 0);
 }
 
+static void test_strlist_embedded_nul(void **state)
+{
+    (void)state;
+    vg_strlist l = {0};
+    assert_true(vg_strlist_add(&l, "ab"));
+    /* "ab\0cd" as 5 bytes is stored as "ab": a duplicate, and no read past "ab". */
+    assert_false(vg_strlist_addn(&l, "ab\0cd", 5));
+    assert_false(vg_strlist_addn(&l, "a", 0));
+    assert_true(vg_strlist_addn(&l, "abc", 3));
+    assert_false(vg_strlist_addn(&l, "abcdef", 3));
+    assert_int_equal(l.n, 2);
+    vg_strlist_free(&l);
+}
+
 static void test_evidence_cap(void **state)
 {
     (void)state;
@@ -167,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_json_roundtrip),
         cmocka_unit_test(test_json_bad),
         cmocka_unit_test(test_findings_sort),
+        cmocka_unit_test(test_strlist_embedded_nul),
         cmocka_unit_test(test_evidence_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

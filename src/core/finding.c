@@ -53,10 +53,13 @@ bool vg_strlist_has(const vg_strlist *l, const char *s)
 
 bool vg_strlist_addn(vg_strlist *l, const char *s, size_t n)
 {
-    if (!s || n == 0)
+    if (!s)
+        return false;
+    n = strnlen(s, n); /* the stored copy stops at an embedded NUL: compare the same */
+    if (n == 0)
         return false;
     for (size_t i = 0; i < l->n; i++)
-        if (strncmp(l->v[i], s, n) == 0 && l->v[i][n] == '\0')
+        if (strlen(l->v[i]) == n && memcmp(l->v[i], s, n) == 0)
             return false;
     l->v = vg_xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
     l->v[l->n++] = vg_xstrndup(s, n);
