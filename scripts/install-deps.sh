@@ -12,7 +12,7 @@ PACKAGES=(
   libglib2.0-dev libgmime-3.0-dev        # MIME (src/mail)
   libicu-dev                             # confusables, NFKC, charsets
   libidn2-dev libpsl-dev                 # IDN and registrable domains
-  libvectorscan-dev                      # multi-pattern lexicons
+  libvectorscan-dev                      # multi-pattern lexicons (<hs/hs.h>, libhs)
   libyaml-dev libjansson-dev             # config, JSON input
   libsqlite3-dev sqlite3                 # store
   libcurl4-openssl-dev                   # webhook, SMTP delivery

@@ -349,6 +349,15 @@ static bool in_net(const uint8_t a[16], const special_net *n)
     return common_bits(a, n->net, n->bits) == n->bits;
 }
 
+/* True if the key lies in any of the n special-purpose blocks. */
+static bool in_any_net(const uint8_t a[16], const special_net *nets, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (in_net(a, &nets[k]))
+            return true;
+    return false;
+}
+
 bool vg_ip_is_global(const vg_ip *ip)
 {
     /* RFC 6890 and the IANA special-purpose registries (v4 and v6): blocks
@@ -395,13 +404,9 @@ bool vg_ip_is_global(const vg_ip *ip)
         return false;
     uint8_t a[16];
     ip_key(ip, a);
-    for (size_t k = 0; k < sizeof global_exceptions / sizeof global_exceptions[0]; k++)
-        if (in_net(a, &global_exceptions[k]))
-            return true;
-    for (size_t k = 0; k < sizeof not_global / sizeof not_global[0]; k++)
-        if (in_net(a, &not_global[k]))
-            return false;
-    return true;
+    if (in_any_net(a, global_exceptions, sizeof global_exceptions / sizeof global_exceptions[0]))
+        return true;
+    return !in_any_net(a, not_global, sizeof not_global / sizeof not_global[0]);
 }
 
 bool vg_ip_is_internal(const vg_ip *ip)
@@ -426,10 +431,7 @@ bool vg_ip_is_internal(const vg_ip *ip)
         return true;
     uint8_t a[16];
     ip_key(ip, a);
-    for (size_t k = 0; k < sizeof internal / sizeof internal[0]; k++)
-        if (in_net(a, &internal[k]))
-            return true;
-    return false;
+    return in_any_net(a, internal, sizeof internal / sizeof internal[0]);
 }
 
 /* ---- CIDR prefixes --------------------------------------------------------------------- */
