@@ -252,7 +252,7 @@ enum {
     VG_MAIL_EV_DEPTH_LIMIT = 1u << 6,       /* MIME nesting deeper than max_depth */
     VG_MAIL_EV_PART_LIMIT = 1u << 7,        /* more parts than max_parts */
     VG_MAIL_EV_TRUNCATED = 1u << 8,         /* text/URL/attachment lists were capped */
-    VG_MAIL_EV_BROKEN_MIME = 1u << 9,       /* GMime reported malformed structure */
+    VG_MAIL_EV_BROKEN_MIME = 1u << 9,       /* malformed structure (see n_warnings) */
     VG_MAIL_EV_NO_FROM = 1u << 10,          /* no usable From address */
     VG_MAIL_EV_FORGED_AUTH = 1u << 11,      /* an untrusted A-R header claims a pass that the
                                                trusted one does not give */
@@ -307,7 +307,8 @@ struct vg_mail_msg {
     unsigned n_parts;   /* MIME parts seen */
     unsigned max_depth; /* deepest nesting seen */
     unsigned evidence;  /* VG_MAIL_EV_* */
-    unsigned n_warnings; /* GMime parser warnings */
+    unsigned n_warnings; /* structure problems: header block not ended by an empty line,
+                            multipart without boundary, delimiter or close delimiter */
     int depth;           /* 0 for the top message, 1 for a message attached to it, ... */
 };
 

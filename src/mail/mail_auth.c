@@ -258,9 +258,36 @@ static bool claims_pass(const ar_parsed *a)
     return false;
 }
 
+/* The registrable domain is a suffix of the host: a small direct-mapped
+ * cache per thread remembers where it starts (Received and
+ * Authentication-Results name the same few relays in message after message). */
+#define REG_CACHE 128
+#define REG_HOST_MAX 92
+
+typedef struct reg_entry {
+    char host[REG_HOST_MAX];
+    int off; /* -1: no registrable domain */
+} reg_entry;
+
+static __thread reg_entry reg_cache[REG_CACHE];
+
 static const char *reg_domain(const char *host)
 {
+    size_t n = strlen(host);
+    reg_entry *e = NULL;
+    if (n < REG_HOST_MAX) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < n; i++)
+            h = (h ^ (unsigned char)host[i]) * 16777619u;
+        e = &reg_cache[h % REG_CACHE];
+        if (e->host[0] && memcmp(e->host, host, n + 1) == 0)
+            return e->off < 0 ? host : host + e->off;
+    }
     const char *r = psl_registrable_domain(psl_builtin(), host);
+    if (e) {
+        memcpy(e->host, host, n + 1);
+        e->off = r ? (int)(r - host) : -1;
+    }
     return r ? r : host;
 }
 

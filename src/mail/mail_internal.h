@@ -58,6 +58,9 @@ bool vg_mail__to_utf8(const char *charset, const void *data, size_t n, vg_buf *o
 /* Same, into the arena (NUL-terminated). */
 char *vg_mail__to_utf8_arena(vg_arena *a, const char *charset, const void *data, size_t n,
                              bool *guessed);
+/* Decodes the RFC 2047 encoded words of an unstructured header value
+ * (NUL-terminated) to UTF-8, in the arena. */
+char *vg_mail__rfc2047(vg_arena *a, const char *s);
 /* Display-name checks: VG_MAIL_EV_NAME_ZERO_WIDTH / _MIXED_SCRIPT bits. */
 unsigned vg_mail__name_evidence(const char *name);
 /* True if s contains a bidi override / isolate / embedding control. */
@@ -90,5 +93,55 @@ char *vg_mail__arena_buf(vg_arena *a, const vg_buf *b);
 char *vg_mail__arena_lower(vg_arena *a, const char *s, size_t n);
 /* Domain part of an address, lower-cased into the arena; "" if none. */
 const char *vg_mail__addr_domain(vg_arena *a, const char *addr);
+
+/* ---- MIME structure, read in place (mail_mime.c) ---------------------------------------- */
+
+/* One header field: name and raw value (after the colon, folding kept),
+ * both pointing into the message. */
+typedef struct vg_mime_field {
+    const char *name;
+    size_t name_len;
+    const char *raw;
+    size_t raw_len;
+} vg_mime_field;
+
+/* A header block and the body after it. */
+typedef struct vg_mime_entity {
+    vg_mime_field *fields; /* in the arena */
+    size_t n_fields;
+    const char *body;
+    size_t body_len;
+    bool no_headers; /* the first line was not a field */
+    bool broken;     /* a line that is not a field ended the block (no empty line) */
+    bool truncated;  /* more fields than max_fields; the rest were skipped */
+} vg_mime_entity;
+
+void vg_mail__mime_split(vg_arena *a, const char *data, size_t n, size_t max_fields,
+                         vg_mime_entity *out);
+/* First field of that name (ASCII case-insensitive), NULL if none. */
+const vg_mime_field *vg_mail__mime_field(const vg_mime_entity *e, const char *name);
+/* Raw value unfolded (line breaks removed, tabs and NULs to spaces, trimmed)
+ * and NUL-terminated, in the arena. */
+char *vg_mail__mime_unfold(vg_arena *a, const char *raw, size_t n);
+
+/* Iterator over the parts of a multipart body (RFC 2046 5.1.1). */
+typedef struct vg_mime_parts {
+    const char *s, *b;
+    size_t n, bl, pos;
+    bool started, done;
+    bool closed;       /* the close delimiter was seen */
+    bool unclosed;     /* the body ended inside a part */
+    bool no_delimiter; /* not one delimiter line in the body */
+} vg_mime_parts;
+
+void vg_mail__mime_parts_init(vg_mime_parts *it, const char *body, size_t n, const char *boundary);
+bool vg_mail__mime_parts_next(vg_mime_parts *it, const char **part, size_t *len);
+
+typedef enum { VG_CTE_NONE, VG_CTE_BASE64, VG_CTE_QP, VG_CTE_UU } vg_mime_cte;
+/* From a Content-Transfer-Encoding value (NULL = none). */
+vg_mime_cte vg_mail__mime_cte(const char *value);
+/* Decoded body: in the arena, or body itself for identity encodings. */
+const unsigned char *vg_mail__mime_decode(vg_arena *a, vg_mime_cte cte, const char *body,
+                                          size_t n, size_t *out_n);
 
 #endif

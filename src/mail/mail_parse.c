@@ -1,8 +1,12 @@
-/* mail_parse.c — one raw message to a vg_mail_msg, with GMime 3.
+/* mail_parse.c — one raw message to a vg_mail_msg.
  *
- * GMime builds the MIME tree (loose RFC compliance: hostile and broken mail
- * must still be read); this file walks it depth-first with the part and
- * depth limits, converts every text part to UTF-8, renders HTML
+ * mail_mime.c reads the structure in place (header blocks, multipart
+ * delimiters, transfer encodings; see there why not GMime's parser); GMime 3
+ * parses what is hard inside header values: Content-Type and
+ * Content-Disposition parameters (RFC 2231), address lists, message ids and
+ * dates, in loose compliance mode because hostile and broken mail must
+ * still be read. This file walks the entities depth-first with the part
+ * and depth limits, converts every text part to UTF-8, renders HTML
  * (mail_html.c), analyses attachments (mail_attach.c) and attached
  * messages (recursively, as nested vg_mail_msg), and records evidence.
  * Everything the result points to is allocated in the parser's arena, which
@@ -126,33 +130,6 @@ void vg_mail_parse_opts_default(vg_mail_parse_opts *o)
     vg_mail_limits_default(&o->limits);
 }
 
-static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer ud)
-{
-    (void)offset;
-    vg_mail_parser *p = ud;
-    p->warnings++;
-    switch (code) {
-    case GMIME_WARN_MALFORMED_MULTIPART:
-    case GMIME_WARN_TRUNCATED_MESSAGE:
-    case GMIME_WARN_MALFORMED_MESSAGE:
-    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
-    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
-    case GMIME_CRIT_INVALID_HEADER_NAME:
-        p->ev |= VG_MAIL_EV_BROKEN_MIME;
-        break;
-    case GMIME_CRIT_NESTING_OVERFLOW:
-        p->ev |= VG_MAIL_EV_BROKEN_MIME | VG_MAIL_EV_DEPTH_LIMIT;
-        break;
-    case GMIME_WARN_DUPLICATED_HEADER:
-    case GMIME_CRIT_CONFLICTING_HEADER:
-        if (item && strcasecmp(item, "From") == 0)
-            p->ev |= VG_MAIL_EV_DUP_FROM;
-        break;
-    default:
-        break;
-    }
-}
-
 static char **copy_list(const char *const *v, size_t n)
 {
     if (n == 0)
@@ -195,7 +172,6 @@ vg_err vg_mail_parser_new(vg_mail_parser **out, const vg_mail_parse_opts *opts, 
     g_mime_parser_options_set_allow_addresses_without_domain(o, TRUE);
     const char *fallback[] = {"UTF-8", "windows-1252", NULL};
     g_mime_parser_options_set_fallback_charsets(o, fallback);
-    g_mime_parser_options_set_warning_callback(o, on_warning, p);
     p->gm_options = o;
     *out = p;
     return VG_OK;
@@ -313,65 +289,30 @@ static const char *angle_addr(vg_arena *a, const char *v)
     return n ? vg_arena_strndup(a, s, n) : NULL;
 }
 
-/* Unfolds a raw header value (CRLF before white space removed), trims it. */
-static char *unfold(vg_arena *a, const char *raw)
-{
-    size_t n = strlen(raw);
-    char *r = vg_arena_alloc(a, n + 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = raw[i];
-        if (ch == '\r' || ch == '\n')
-            continue;
-        if (ch == '\t')
-            ch = ' ';
-        r[k++] = ch;
-    }
-    while (k > 0 && r[k - 1] == ' ')
-        k--;
-    r[k] = 0;
-    size_t s = 0;
-    while (r[s] == ' ')
-        s++;
-    return r + s;
-}
-
-static void read_headers(vg_mail_builder *b, GMimeObject *obj)
+static void read_headers(vg_mail_builder *b, const vg_mime_entity *e)
 {
     vg_mail_parser *p = b->p;
     vg_arena *a = p->arena;
-    GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
-    int n = hl ? g_mime_header_list_get_count(hl) : 0;
     size_t froms = 0, subjects = 0;
-    for (int i = 0; i < n; i++) {
-        GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
-        const char *name = g_mime_header_get_name(h);
-        const char *raw = g_mime_header_get_raw_value(h);
-        if (!name)
-            continue;
-        if (strcasecmp(name, "From") == 0)
+    if (e->truncated)
+        b->m->evidence |= VG_MAIL_EV_TRUNCATED;
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const vg_mime_field *f = &e->fields[i];
+        if (f->name_len == 4 && strncasecmp(f->name, "From", 4) == 0)
             froms++;
-        else if (strcasecmp(name, "Subject") == 0)
+        else if (f->name_len == 7 && strncasecmp(f->name, "Subject", 7) == 0)
             subjects++;
         if (b->headers.n >= MAX_HEADERS) {
             b->m->evidence |= VG_MAIL_EV_TRUNCATED;
             continue;
         }
         vg_mail_header *o = AVEC_PUSH(a, &b->headers, vg_mail_header);
-        o->name = utf8_dup(a, name);
-        if (!raw)
-            raw = "";
-        if (strlen(raw) > MAX_HEADER_VALUE)
-            raw = vg_arena_strndup(a, raw, MAX_HEADER_VALUE);
-        const char *v = unfold(a, raw);
+        o->name = vg_arena_strndup(a, f->name, f->name_len); /* ftext: ASCII */
+        const char *v = vg_mail__mime_unfold(a, f->raw, f->raw_len < MAX_HEADER_VALUE
+                                                            ? f->raw_len : MAX_HEADER_VALUE);
         /* RFC 2047 decoding only where there is something to decode */
-        if (strstr(v, "=?")) {
-            char *dec = g_mime_utils_header_decode_text(p->gm_options, v);
-            if (dec) {
-                v = vg_arena_strdup(a, dec);
-                g_free(dec);
-            }
-        }
+        if (strstr(v, "=?"))
+            v = vg_mail__rfc2047(a, v);
         size_t vl = strlen(v);
         if (vg_utf8_valid(v, vl)) {
             o->value = v;
@@ -384,6 +325,39 @@ static void read_headers(vg_mail_builder *b, GMimeObject *obj)
         b->m->evidence |= VG_MAIL_EV_DUP_FROM;
     if (subjects > 1)
         b->m->evidence |= VG_MAIL_EV_DUP_SUBJECT;
+}
+
+/* Every address in every field of that name, in order (GMime parses the
+ * list: groups, comments, encoded words, quoted names). */
+static void read_addrs(vg_mail_builder *b, vg_avec *vec, const vg_mime_entity *e, const char *name)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const vg_mime_field *f = &e->fields[i];
+        if (f->name_len != nl || strncasecmp(f->name, name, nl) != 0)
+            continue;
+        size_t rl = f->raw_len < MAX_HEADER_VALUE ? f->raw_len : MAX_HEADER_VALUE;
+        char *v = vg_arena_strndup(b->p->arena, f->raw, rl);
+        for (size_t k = 0; k < rl; k++) {
+            if (v[k] == 0)
+                v[k] = ' ';
+        }
+        InternetAddressList *l = internet_address_list_parse(b->p->gm_options, v);
+        if (l) {
+            add_addrs(b, vec, l, 0);
+            g_object_unref(l);
+        }
+    }
+}
+
+/* Unfolded value of the first field of that name, NULL if none. */
+static const char *field_value(vg_arena *a, const vg_mime_entity *e, const char *name)
+{
+    const vg_mime_field *f = vg_mail__mime_field(e, name);
+    if (!f)
+        return NULL;
+    return vg_mail__mime_unfold(a, f->raw, f->raw_len < MAX_HEADER_VALUE ? f->raw_len
+                                                                          : MAX_HEADER_VALUE);
 }
 
 /* ---- text comparison (plain vs HTML alternatives) -------------------------------------------------- */
@@ -430,7 +404,7 @@ static bool texts_disagree(const char *a, size_t an, const char *b, size_t bn)
 
 /* ---- the MIME walk ------------------------------------------------------------------------------ */
 
-static vg_mail_msg *build(vg_mail_parser *p, GMimeMessage *gm, int depth, int level);
+static vg_mail_msg *build(vg_mail_parser *p, const char *data, size_t n, int depth, int level);
 
 static void append_text(vg_mail_builder *b, vg_buf *dst, const char *s, size_t n)
 {
@@ -442,23 +416,6 @@ static void append_text(vg_mail_builder *b, vg_buf *dst, const char *s, size_t n
     vg_buf_append(dst, s, n);
     if (dst->n && dst->p[dst->n - 1] != '\n' && dst->n < cap)
         vg_buf_putc(dst, '\n');
-}
-
-static GByteArray *decode_part(GMimePart *part, GMimeStream **holder)
-{
-    *holder = NULL;
-    GMimeDataWrapper *w = g_mime_part_get_content(part);
-    if (!w)
-        return NULL;
-    GMimeStream *mem = g_mime_stream_mem_new();
-    g_mime_data_wrapper_write_to_stream(w, mem);
-    *holder = mem;
-    return g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-}
-
-static char *lower_dup(vg_arena *a, const char *s)
-{
-    return s ? vg_mail__arena_lower(a, s, strlen(s)) : NULL;
 }
 
 static vg_mail_attachment *new_attachment(vg_mail_builder *b)
@@ -474,52 +431,133 @@ static vg_mail_attachment *new_attachment(vg_mail_builder *b)
     return att;
 }
 
-static void walk(vg_mail_builder *b, GMimeObject *obj, unsigned depth);
+/* What an entity's Content-* fields say. */
+typedef struct part_info {
+    const char *type, *sub; /* lower case */
+    const char *charset, *boundary, *filename;
+    bool has_disposition, attachment;
+    vg_mime_cte cte;
+} part_info;
 
-static void walk_message_part(vg_mail_builder *b, GMimeObject *obj, unsigned depth)
+static char *lower_dup(vg_arena *a, const char *s)
+{
+    return s ? vg_mail__arena_lower(a, s, strlen(s)) : NULL;
+}
+
+static const char *param_dup(vg_arena *a, const char *v)
+{
+    return v ? utf8_dup(a, v) : NULL;
+}
+
+/* GMime keeps the opening quote of an unterminated quoted boundary
+ * (boundary="abc without its closing quote, seen in real spam); mail
+ * clients use what follows it. */
+static const char *boundary_dup(vg_arena *a, const char *v)
+{
+    if (!v)
+        return NULL;
+    if (*v == '"' && !strchr(v + 1, '"'))
+        v++;
+    size_t n = strlen(v);
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    return vg_arena_strndup(a, v, n);
+}
+
+static bool is_ascii_token(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 32 || c >= 127 || strchr("()<>@,;:\\\"/[]?=", c))
+            return false;
+    }
+    return true;
+}
+
+/* Reads Content-Type (GMime parses the parameters: RFC 2231 continuations and
+ * charsets, quoting), Content-Disposition and Content-Transfer-Encoding.
+ * Without Content-Type the default is text/plain, or message/rfc822 inside
+ * multipart/digest (RFC 2046 5.1.5). */
+static void read_part_info(vg_mail_parser *p, const vg_mime_entity *e, bool in_digest,
+                           part_info *pi)
+{
+    vg_arena *a = p->arena;
+    memset(pi, 0, sizeof *pi);
+    const char *name = NULL;
+    const char *ctv = field_value(a, e, "Content-Type");
+    if (ctv && *ctv) {
+        GMimeContentType *ct = g_mime_content_type_parse(p->gm_options, ctv);
+        if (ct) {
+            const char *t = g_mime_content_type_get_media_type(ct);
+            const char *st = g_mime_content_type_get_media_subtype(ct);
+            if (t && *t && is_ascii_token(t))
+                pi->type = lower_dup(a, t);
+            if (st && *st && is_ascii_token(st))
+                pi->sub = lower_dup(a, st);
+            pi->charset = param_dup(a, g_mime_content_type_get_parameter(ct, "charset"));
+            pi->boundary = boundary_dup(a, g_mime_content_type_get_parameter(ct, "boundary"));
+            name = param_dup(a, g_mime_content_type_get_parameter(ct, "name"));
+            g_object_unref(ct);
+        }
+        if (!pi->type || !pi->sub) {
+            pi->type = "application";
+            pi->sub = "octet-stream";
+        }
+    } else if (in_digest) {
+        pi->type = "message";
+        pi->sub = "rfc822";
+    } else {
+        pi->type = "text";
+        pi->sub = "plain";
+    }
+    const char *cdv = field_value(a, e, "Content-Disposition");
+    if (cdv) {
+        pi->has_disposition = true;
+        GMimeContentDisposition *cd = g_mime_content_disposition_parse(p->gm_options, cdv);
+        if (cd) {
+            pi->attachment = g_mime_content_disposition_is_attachment(cd);
+            pi->filename = param_dup(a, g_mime_content_disposition_get_parameter(cd, "filename"));
+            g_object_unref(cd);
+        }
+    }
+    if (!pi->filename)
+        pi->filename = name;
+    if (pi->filename && !*pi->filename)
+        pi->filename = NULL;
+    pi->cte = vg_mail__mime_cte(field_value(a, e, "Content-Transfer-Encoding"));
+}
+
+static void walk(vg_mail_builder *b, const vg_mime_entity *e, unsigned depth, bool in_digest);
+
+static void walk_message_part(vg_mail_builder *b, const vg_mime_entity *e, const part_info *pi,
+                              unsigned depth)
 {
     vg_mail_parser *p = b->p;
     vg_arena *a = p->arena;
-    GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+    size_t n;
+    const unsigned char *data = vg_mail__mime_decode(a, pi->cte, e->body, e->body_len, &n);
     vg_mail_attachment *att = new_attachment(b);
     if (att) {
         att->flags |= VG_ATT_F_MESSAGE;
-        att->declared_type = "message/rfc822";
+        att->declared_type = vg_arena_printf(a, "%s/%s", pi->type, pi->sub);
         att->magic_type = "message/rfc822";
-        GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
-        const char *fn = cd ? g_mime_content_disposition_get_parameter(cd, "filename") : NULL;
-        if (!fn)
-            fn = g_mime_content_type_get_parameter(g_mime_object_get_content_type(obj), "name");
-        att->filename = fn ? utf8_dup(a, fn) : NULL;
+        att->filename = pi->filename;
         if (att->filename && vg_mail__has_bidi_control(att->filename)) {
             att->flags |= VG_ATT_F_RLO;
             b->m->evidence |= VG_MAIL_EV_RLO_FILENAME;
         }
-        if (inner) {
-            GMimeStream *mem = g_mime_stream_mem_new();
-            g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
-            GByteArray *arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-            att->size = arr ? arr->len : 0;
-            uint8_t dig[32];
-            vg_sha256_digest(arr && arr->len ? arr->data : (const guint8 *)"", arr ? arr->len : 0,
-                             dig);
-            vg_hex(dig, 32, att->sha256);
-            g_object_unref(mem);
-        } else {
-            uint8_t dig[32];
-            vg_sha256_digest("", 0, dig);
-            vg_hex(dig, 32, att->sha256);
-        }
+        att->size = n;
+        uint8_t dig[32];
+        vg_sha256_digest(n ? data : (const unsigned char *)"", n, dig);
+        vg_hex(dig, 32, att->sha256);
     }
-    if (!inner)
+    if (n == 0)
         return;
     if (depth + 1 > p->opts.limits.max_depth || b->nested.n >= MAX_NESTED) {
         b->m->evidence |= VG_MAIL_EV_DEPTH_LIMIT;
         return;
     }
-    vg_mail_msg *nm = build(p, inner, (int)depth + 1, b->m->depth + 1);
-    if (!nm)
-        return;
+    vg_mail_msg *nm = build(p, (const char *)data, n, (int)depth + 1, b->m->depth + 1);
     const vg_mail_msg **slot = AVEC_PUSH(a, &b->nested, const vg_mail_msg *);
     *slot = nm;
     if (att)
@@ -537,39 +575,25 @@ static void walk_message_part(vg_mail_builder *b, GMimeObject *obj, unsigned dep
     b->m->evidence |= nm->evidence & (VG_MAIL_EV_RLO_FILENAME | VG_MAIL_EV_HIDDEN_TEXT);
 }
 
-static void walk_part(vg_mail_builder *b, GMimeObject *obj)
+static void walk_part(vg_mail_builder *b, const vg_mime_entity *e, const part_info *pi)
 {
     vg_mail_parser *p = b->p;
     vg_arena *a = p->arena;
-    GMimeContentType *ct = g_mime_object_get_content_type(obj);
-    const char *type = ct ? g_mime_content_type_get_media_type(ct) : "text";
-    const char *sub = ct ? g_mime_content_type_get_media_subtype(ct) : "plain";
-    if (!type)
-        type = "application";
-    if (!sub)
-        sub = "octet-stream";
-    GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
-    bool attach_disp = cd && g_mime_content_disposition_is_attachment(cd);
-    const char *fn = g_mime_part_get_filename(GMIME_PART(obj));
-    bool is_text = strcasecmp(type, "text") == 0;
-    bool is_html = is_text && strcasecmp(sub, "html") == 0;
-    bool body_text = is_text && !attach_disp && !fn &&
-                     (strcasecmp(sub, "plain") == 0 || is_html || strcasecmp(sub, "enriched") == 0 ||
-                      strcasecmp(sub, "rfc822-headers") == 0);
-    GMimeStream *holder;
-    GByteArray *arr = decode_part(GMIME_PART(obj), &holder);
-    const unsigned char *data = arr && arr->len ? arr->data : (const unsigned char *)"";
-    size_t n = arr ? arr->len : 0;
+    const char *type = pi->type, *sub = pi->sub;
+    bool is_text = strcmp(type, "text") == 0;
+    bool is_html = is_text && strcmp(sub, "html") == 0;
+    bool body_text = is_text && !pi->attachment && !pi->filename &&
+                     (strcmp(sub, "plain") == 0 || is_html || strcmp(sub, "enriched") == 0 ||
+                      strcmp(sub, "rfc822-headers") == 0);
+    size_t n;
+    const unsigned char *data = vg_mail__mime_decode(a, pi->cte, e->body, e->body_len, &n);
     if (body_text) {
-        const char *cs = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
         vg_buf conv;
         vg_buf_init(&conv, 0);
-        if (!vg_mail__to_utf8(cs, data, n, &conv))
+        if (!vg_mail__to_utf8(pi->charset, data, n, &conv))
             b->m->evidence |= VG_MAIL_EV_BAD_CHARSET;
         if (is_html) {
-            size_t before = b->html.n;
             vg_mail__html(b, conv.p ? conv.p : "", conv.n, false, &b->html);
-            (void)before;
         } else {
             size_t before = b->plain.n;
             append_text(b, &b->plain, conv.p ? conv.p : "", conv.n);
@@ -579,23 +603,58 @@ static void walk_part(vg_mail_builder *b, GMimeObject *obj)
     } else {
         vg_mail_attachment *att = new_attachment(b);
         if (att) {
-            att->filename = fn ? utf8_dup(a, fn) : NULL;
+            att->filename = pi->filename;
             att->declared_type = vg_arena_printf(a, "%s/%s", type, sub);
-            att->declared_type = lower_dup(a, att->declared_type);
-            if (cd && !attach_disp)
+            if (pi->has_disposition && !pi->attachment)
                 att->flags |= VG_ATT_F_INLINE;
             vg_mail__attachment(b, att, data, n);
         }
     }
-    if (holder)
-        g_object_unref(holder);
 }
 
-static void walk(vg_mail_builder *b, GMimeObject *obj, unsigned depth)
+static void walk_multipart(vg_mail_builder *b, const vg_mime_entity *e, const part_info *pi,
+                           unsigned depth)
 {
     vg_mail_parser *p = b->p;
-    if (!obj)
-        return;
+    bool alt = strcmp(pi->sub, "alternative") == 0;
+    bool digest = strcmp(pi->sub, "digest") == 0;
+    size_t p0 = b->plain.n, h0 = b->html.n;
+    vg_mime_parts it;
+    vg_mail__mime_parts_init(&it, e->body, e->body_len, pi->boundary);
+    const char *part;
+    size_t len;
+    while (vg_mail__mime_parts_next(&it, &part, &len)) {
+        vg_mime_entity sub;
+        vg_mail__mime_split(p->arena, part, len, MAX_HEADERS, &sub);
+        walk(b, &sub, depth + 1, digest);
+        if (p->parts > p->opts.limits.max_parts)
+            break;
+    }
+    if (it.unclosed || it.no_delimiter) {
+        p->warnings++;
+        p->ev |= VG_MAIL_EV_BROKEN_MIME;
+    }
+    if (it.no_delimiter && e->body_len) {
+        /* a multipart body without one delimiter: read it as text, so that
+         * what a mail client would show is still analysed */
+        part_info text = {.type = "text", .sub = "plain", .cte = VG_CTE_NONE};
+        walk_part(b, e, &text);
+    }
+    if (alt && b->plain.n > p0 && b->html.n > h0 &&
+        texts_disagree(b->plain.p + p0, b->plain.n - p0, b->html.p + h0, b->html.n - h0))
+        b->m->evidence |= VG_MAIL_EV_PLAIN_HTML_DIFFER;
+}
+
+static bool is_message_type(const part_info *pi)
+{
+    return strcmp(pi->type, "message") == 0 &&
+           (strcmp(pi->sub, "rfc822") == 0 || strcmp(pi->sub, "global") == 0 ||
+            strcmp(pi->sub, "news") == 0);
+}
+
+static void walk(vg_mail_builder *b, const vg_mime_entity *e, unsigned depth, bool in_digest)
+{
+    vg_mail_parser *p = b->p;
     p->parts++;
     b->m->n_parts++;
     if (p->parts > p->opts.limits.max_parts) {
@@ -608,31 +667,32 @@ static void walk(vg_mail_builder *b, GMimeObject *obj, unsigned depth)
     }
     if (depth > b->m->max_depth)
         b->m->max_depth = depth;
-    if (GMIME_IS_MULTIPART(obj)) {
-        GMimeMultipart *mp = GMIME_MULTIPART(obj);
-        GMimeContentType *ct = g_mime_object_get_content_type(obj);
-        const char *sub = ct ? g_mime_content_type_get_media_subtype(ct) : NULL;
-        bool alt = sub && strcasecmp(sub, "alternative") == 0;
-        size_t p0 = b->plain.n, h0 = b->html.n;
-        int count = g_mime_multipart_get_count(mp);
-        for (int i = 0; i < count; i++) {
-            walk(b, g_mime_multipart_get_part(mp, i), depth + 1);
-            if (p->parts > p->opts.limits.max_parts)
-                break;
-        }
-        if (alt && b->plain.n > p0 && b->html.n > h0 &&
-            texts_disagree(b->plain.p + p0, b->plain.n - p0, b->html.p + h0, b->html.n - h0))
-            b->m->evidence |= VG_MAIL_EV_PLAIN_HTML_DIFFER;
-    } else if (GMIME_IS_MESSAGE_PART(obj)) {
-        walk_message_part(b, obj, depth);
-    } else if (GMIME_IS_PART(obj)) {
-        walk_part(b, obj);
+    if (e->broken) {
+        p->warnings++;
+        p->ev |= VG_MAIL_EV_BROKEN_MIME;
     }
+    part_info pi;
+    read_part_info(p, e, in_digest, &pi);
+    if (strcmp(pi.type, "multipart") == 0) {
+        if (pi.boundary && *pi.boundary) {
+            walk_multipart(b, e, &pi, depth);
+            return;
+        }
+        /* a multipart without a boundary cannot be split: its body is text */
+        p->warnings++;
+        p->ev |= VG_MAIL_EV_BROKEN_MIME;
+        pi.type = "text";
+        pi.sub = "plain";
+    }
+    if (is_message_type(&pi))
+        walk_message_part(b, e, &pi, depth);
+    else
+        walk_part(b, e, &pi);
 }
 
 /* depth: MIME nesting where the message starts (for the limits);
  * level: 0 for the top message, 1 for a message attached to it, ... */
-static vg_mail_msg *build(vg_mail_parser *p, GMimeMessage *gm, int depth, int level)
+static vg_mail_msg *build(vg_mail_parser *p, const char *data, size_t n, int depth, int level)
 {
     vg_arena *a = p->arena;
     vg_mail_builder bb;
@@ -648,15 +708,15 @@ static vg_mail_msg *build(vg_mail_parser *p, GMimeMessage *gm, int depth, int le
     vg_buf_init(&b->html, 0);
     vg_buf_init(&b->hidden, 0);
 
-    read_headers(b, GMIME_OBJECT(gm));
-    const char *subj = g_mime_message_get_subject(gm);
-    m->subject = subj ? utf8_dup(a, subj) : "";
-    add_addrs(b, &b->from, g_mime_message_get_from(gm), 0);
-    add_addrs(b, &b->reply_to, g_mime_message_get_reply_to(gm), 0);
-    add_addrs(b, &b->to, g_mime_message_get_to(gm), 0);
-    add_addrs(b, &b->cc, g_mime_message_get_cc(gm), 0);
+    vg_mime_entity e;
+    vg_mail__mime_split(a, data, n, MAX_HEADERS + 1, &e);
+    read_headers(b, &e);
+    read_addrs(b, &b->from, &e, "From");
+    read_addrs(b, &b->reply_to, &e, "Reply-To");
+    read_addrs(b, &b->to, &e, "To");
+    read_addrs(b, &b->cc, &e, "Cc");
     vg_avec sender = {0};
-    add_addrs(b, &sender, g_mime_message_get_sender(gm), 0);
+    read_addrs(b, &sender, &e, "Sender");
     if (sender.n)
         m->sender = ((vg_mail_addr *)sender.v)[0];
     m->from = finish_addrs(&b->from);
@@ -673,19 +733,27 @@ static vg_mail_msg *build(vg_mail_parser *p, GMimeMessage *gm, int depth, int le
         m->evidence |= VG_MAIL_EV_NO_FROM;
     m->headers = b->headers.v;
     m->n_headers = b->headers.n;
+    const char *subj = vg_mail_header_get(m, "Subject");
+    m->subject = subj ? subj : "";
     const char *rp = vg_mail_header_get(m, "Return-Path");
     m->return_path = angle_addr(a, rp);
     m->return_path_domain = m->return_path ? vg_mail__addr_domain(a, m->return_path) : NULL;
-    const char *mid = g_mime_message_get_message_id(gm);
-    m->message_id = mid && *mid ? utf8_dup(a, mid) : NULL;
+    const char *midv = vg_mail_header_get(m, "Message-ID");
+    if (midv) {
+        char *mid = g_mime_utils_decode_message_id(midv);
+        m->message_id = mid && *mid ? utf8_dup(a, mid) : NULL;
+        g_free(mid);
+    }
     const char *date = vg_mail_header_get(m, "Date");
     int64_t t;
     if (date && vg_time_parse_rfc5322(vg_str_trim(vg_str_from(date)), &t) == VG_OK) {
         m->date_ms = t;
-    } else {
-        GDateTime *dt = g_mime_message_get_date(gm);
-        if (dt)
+    } else if (date) {
+        GDateTime *dt = g_mime_utils_header_decode_date(date);
+        if (dt) {
             m->date_ms = (int64_t)g_date_time_to_unix(dt) * 1000;
+            g_date_time_unref(dt);
+        }
     }
     const char *lid = vg_mail_header_get(m, "List-Id");
     m->list_id = lid ? lid : NULL;
@@ -695,7 +763,7 @@ static vg_mail_msg *build(vg_mail_parser *p, GMimeMessage *gm, int depth, int le
     m->hops = b->hops.v;
     m->n_hops = b->hops.n;
 
-    walk(b, g_mime_message_get_mime_part(gm), (unsigned)depth);
+    walk(b, &e, (unsigned)depth, false);
 
     m->text_plain = vg_mail__arena_buf(a, &b->plain);
     m->text_plain_len = b->plain.n;
@@ -714,17 +782,8 @@ static vg_mail_msg *build(vg_mail_parser *p, GMimeMessage *gm, int depth, int le
     vg_buf_free(&b->plain);
     vg_buf_free(&b->html);
     vg_buf_free(&b->hidden);
-    return m;
-}
-
-/* A message GMime could not construct: an empty model with evidence. */
-static vg_mail_msg *empty_msg(vg_mail_parser *p)
-{
-    vg_mail_msg *m = vg_arena_calloc(p->arena, 1, sizeof *m);
-    m->subject = "";
-    m->text_plain = m->text_html = m->text_hidden = "";
-    m->first_external_hop = -1;
-    m->evidence = VG_MAIL_EV_NO_HEADERS | VG_MAIL_EV_NO_FROM;
+    if (m->n_headers == 0)
+        m->evidence |= VG_MAIL_EV_NO_HEADERS;
     return m;
 }
 
@@ -741,31 +800,9 @@ vg_err vg_mail_parse(vg_mail_parser *p, const void *data, size_t n, const vg_mai
     p->parts = 0;
     p->warnings = 0;
     p->ev = 0;
-    const char *s = data;
-    if (vg_mail_sniff_mbox(s, n)) {
-        const char *nl = memchr(s, '\n', n);
-        size_t skip = nl ? (size_t)(nl - s) + 1 : n;
-        s += skip;
-        n -= skip;
-    }
-    GMimeStream *st = g_mime_stream_mem_new_with_buffer(s, n);
-    GMimeParser *gp = g_mime_parser_new_with_stream(st);
-    g_mime_parser_set_format(gp, GMIME_FORMAT_MESSAGE);
-    g_mime_parser_set_respect_content_length(gp, FALSE);
-    GMimeMessage *gm = g_mime_parser_construct_message(gp, p->gm_options);
-    vg_mail_msg *m;
-    if (gm) {
-        m = build(p, gm, 0, 0);
-        g_object_unref(gm);
-    } else {
-        m = empty_msg(p);
-    }
-    g_object_unref(gp);
-    g_object_unref(st);
+    vg_mail_msg *m = build(p, data, n, 0, 0);
     m->evidence |= p->ev;
     m->n_warnings = p->warnings;
-    if (m->n_headers == 0)
-        m->evidence |= VG_MAIL_EV_NO_HEADERS;
     *out = m;
     return VG_OK;
 }

@@ -110,6 +110,8 @@ bool vg_mail_sniff(const void *vbuf, size_t n)
             if ((name_len == 4 && strncasecmp(p, "from", 4) == 0) ||
                 (name_len == 7 && strncasecmp(p, "subject", 7) == 0))
                 have_from_or_subject = true;
+            if (nknown >= 3 && nstrong >= 1 && have_from_or_subject)
+                return true; /* enough: no need to read the rest of the block */
         }
         if (!nl)
             break;

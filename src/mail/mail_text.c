@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gmime/gmime.h>
 #include <uchardet/uchardet.h>
 #include <unicode/ucnv.h>
 #include <unicode/uscript.h>
@@ -24,7 +25,11 @@ static void from_cp1252(const unsigned char *p, size_t n, vg_buf *out)
     for (size_t i = 0; i < n; i++) {
         unsigned c = p[i];
         if (c < 0x80) {
-            vg_buf_putc(out, (char)c);
+            size_t j = i + 1;
+            while (j < n && p[j] < 0x80)
+                j++;
+            vg_buf_append(out, p + i, j - i);
+            i = j - 1;
             continue;
         }
         uint32_t cp = (c >= 0x80 && c < 0xA0) ? cp1252_hi[c - 0x80] : c;
@@ -244,4 +249,146 @@ unsigned vg_mail__name_evidence(const char *name)
         i += k;
     }
     return ev;
+}
+
+/* ---- RFC 2047 encoded words ------------------------------------------------------------ */
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Parses "=?charset?E?text?=" at s. On success fills the parts and returns
+ * the end of the word. Charsets carry an optional RFC 2231 "*lang". */
+static const char *encoded_word(const char *s, const char **cs, size_t *csl, char *enc,
+                                const char **txt, size_t *txtl)
+{
+    const char *p = s + 2;
+    const char *c = p;
+    while (*p && *p != '?' && *p != ' ' && *p != '\t' && p - c < 64)
+        p++;
+    if (*p != '?' || p == c)
+        return NULL;
+    *cs = c;
+    const char *star = memchr(c, '*', (size_t)(p - c));
+    *csl = (size_t)((star ? star : p) - c);
+    p++;
+    char e = (char)(*p | 0x20);
+    if ((e != 'b' && e != 'q') || p[1] != '?')
+        return NULL;
+    *enc = e;
+    p += 2;
+    const char *t = p;
+    while (*p && !(p[0] == '?' && p[1] == '=') && *p != ' ' && *p != '\t')
+        p++;
+    if (p[0] != '?' || p[1] != '=')
+        return NULL;
+    *txt = t;
+    *txtl = (size_t)(p - t);
+    return p + 2;
+}
+
+static void decode_word_text(char enc, const char *t, size_t n, vg_buf *raw)
+{
+    if (enc == 'b') {
+        unsigned char tmp[256];
+        int state = 0;
+        guint32 save = 0;
+        for (size_t i = 0; i < n; i += 160) {
+            size_t k = n - i < 160 ? n - i : 160;
+            size_t got = g_mime_encoding_base64_decode_step((const unsigned char *)t + i, k, tmp,
+                                                            &state, &save);
+            vg_buf_append(raw, tmp, got);
+        }
+        if (state > 0) { /* missing padding */
+            size_t got = g_mime_encoding_base64_decode_step((const unsigned char *)"==", 2, tmp,
+                                                            &state, &save);
+            vg_buf_append(raw, tmp, got);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (t[i] == '_') {
+            vg_buf_putc(raw, ' ');
+        } else if (t[i] == '=' && i + 2 < n && (hi = hexval((unsigned char)t[i + 1])) >= 0 &&
+                   (lo = hexval((unsigned char)t[i + 2])) >= 0) {
+            vg_buf_putc(raw, (char)(hi << 4 | lo));
+            i += 2;
+        } else {
+            vg_buf_putc(raw, t[i]);
+        }
+    }
+}
+
+/* Bytes of consecutive words in one charset are converted together: a
+ * multi-byte character split across two words is still one character. */
+static void flush_words(vg_buf *out, vg_buf *raw, const char *cs, size_t csl)
+{
+    if (raw->n == 0)
+        return;
+    char name[64];
+    memcpy(name, cs, csl);
+    name[csl] = 0;
+    vg_mail__to_utf8(name, raw->p, raw->n, out);
+    raw->n = 0;
+}
+
+char *vg_mail__rfc2047(vg_arena *a, const char *s)
+{
+    vg_buf out, raw;
+    vg_buf_init(&out, 0);
+    vg_buf_init(&raw, 0);
+    const char *cur_cs = NULL;
+    size_t cur_csl = 0;
+    const char *p = s;
+    bool after_word = false;
+    for (;;) {
+        const char *q = strstr(p, "=?");
+        const char *cs, *txt, *end = NULL;
+        size_t csl = 0, txtl = 0;
+        char enc = 0;
+        if (q)
+            end = encoded_word(q, &cs, &csl, &enc, &txt, &txtl);
+        if (!q) {
+            flush_words(&out, &raw, cur_cs, cur_csl);
+            vg_buf_append(&out, p, strlen(p));
+            break;
+        }
+        if (!end) { /* "=?" that starts no word: literal */
+            flush_words(&out, &raw, cur_cs, cur_csl);
+            vg_buf_append(&out, p, (size_t)(q + 2 - p));
+            p = q + 2;
+            after_word = false;
+            continue;
+        }
+        /* white space between two encoded words is not text (RFC 2047 6.2) */
+        bool only_space = true;
+        for (const char *x = p; x < q; x++) {
+            if (*x != ' ' && *x != '\t') {
+                only_space = false;
+                break;
+            }
+        }
+        if (!(after_word && only_space)) {
+            flush_words(&out, &raw, cur_cs, cur_csl);
+            vg_buf_append(&out, p, (size_t)(q - p));
+        }
+        if (cur_cs && (csl != cur_csl || strncasecmp(cs, cur_cs, csl) != 0))
+            flush_words(&out, &raw, cur_cs, cur_csl);
+        cur_cs = cs;
+        cur_csl = csl;
+        decode_word_text(enc, txt, txtl, &raw);
+        p = end;
+        after_word = true;
+    }
+    char *r = vg_mail__arena_buf(a, &out);
+    vg_buf_free(&out);
+    vg_buf_free(&raw);
+    return r;
 }

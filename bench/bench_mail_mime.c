@@ -1,0 +1,255 @@
+/* bench_mail_mime.c — where the time of `vigil mail` goes, stage by stage,
+ * on messages held in memory (bench/mail/run.sh runs it on the corpora).
+ *
+ *   bench_mail_mime [-r ROUNDS] PATH...
+ *
+ * Every message under the PATHs (read like `vigil mail` does: files, mbox,
+ * Maildir, directories) is loaded once, then each stage runs over all of
+ * them ROUNDS times (default 3; the best round is printed), on one thread:
+ *
+ *   gmime-tree     g_mime_parser_construct_message(), nothing else: GMime's
+ *                  own floor for building the MIME tree (the parser vigil
+ *                  used before mail_mime.c)
+ *   gmime-decode   the same plus decoding every leaf part through GMime's
+ *                  streams: the least a GMime-based parser has to do
+ *   vigil-mime     vigil's in-place structure (mail_mime.c): header blocks,
+ *                  multipart splitting, transfer decoding of every leaf
+ *   vigil-parse    vg_mail_parse(): the whole message model (headers,
+ *                  addresses, Received, Authentication-Results, text,
+ *                  HTML to text, links, forms, attachments)
+ *   vigil-analyze  vg_phish_analyze(): parsing plus every detector and the
+ *                  verdict (what `vigil mail` does per message)
+ *
+ * Prints per stage: messages/s, MB/s and µs per message of CPU time on one
+ * core. The difference between two stages is what the later one adds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gmime/gmime.h>
+
+#include "../src/mail/mail_internal.h"
+#include "vigil/detect_phish.h"
+#include "vigil/mail.h"
+
+typedef struct msg {
+    char *data;
+    size_t len;
+} msg;
+
+static msg *msgs;
+static size_t n_msgs, cap_msgs, total_bytes;
+
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void load(const char *path)
+{
+    vg_mail_limits lim;
+    vg_mail_limits_default(&lim);
+    vg_mail_source *src;
+    vg_error e = {0};
+    if (vg_mail_source_open(&src, path, &lim, &e) != VG_OK) {
+        fprintf(stderr, "bench_mail_mime: %s\n", e.msg);
+        exit(2);
+    }
+    vg_mail_item it;
+    vg_err rc;
+    while ((rc = vg_mail_source_next(src, &it, &e)) != VG_ENOTFOUND) {
+        if (rc != VG_OK || it.len == 0)
+            continue;
+        if (n_msgs == cap_msgs) {
+            cap_msgs = cap_msgs ? cap_msgs * 2 : 1024;
+            msgs = vg_xrealloc(msgs, cap_msgs * sizeof *msgs);
+        }
+        msgs[n_msgs].data = vg_xmalloc(it.len);
+        memcpy(msgs[n_msgs].data, it.data, it.len);
+        msgs[n_msgs].len = it.len;
+        total_bytes += it.len;
+        n_msgs++;
+    }
+    vg_mail_source_close(src);
+}
+
+/* ---- stages ------------------------------------------------------------------------------ */
+
+static size_t sink; /* keeps the compiler from dropping work */
+
+static GMimeParserOptions *gm_opts;
+
+static GMimeMessage *gmime_tree(const msg *m)
+{
+    GMimeStream *st = g_mime_stream_mem_new_with_buffer(m->data, m->len);
+    GMimeParser *gp = g_mime_parser_new_with_stream(st);
+    g_mime_parser_set_format(gp, GMIME_FORMAT_MESSAGE);
+    g_mime_parser_set_respect_content_length(gp, FALSE);
+    GMimeMessage *gm = g_mime_parser_construct_message(gp, gm_opts);
+    g_object_unref(gp);
+    g_object_unref(st);
+    return gm;
+}
+
+static void stage_gmime_tree(const msg *m, void *ud)
+{
+    (void)ud;
+    GMimeMessage *gm = gmime_tree(m);
+    if (gm) {
+        sink++;
+        g_object_unref(gm);
+    }
+}
+
+static void decode_leaf(GMimeObject *parent, GMimeObject *part, gpointer ud)
+{
+    (void)parent;
+    (void)ud;
+    if (!GMIME_IS_PART(part))
+        return;
+    GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(part));
+    if (!w)
+        return;
+    GMimeStream *mem = g_mime_stream_mem_new();
+    g_mime_data_wrapper_write_to_stream(w, mem);
+    sink += g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem))->len;
+    g_object_unref(mem);
+}
+
+static void stage_gmime_decode(const msg *m, void *ud)
+{
+    (void)ud;
+    GMimeMessage *gm = gmime_tree(m);
+    if (!gm)
+        return;
+    g_mime_message_foreach(gm, decode_leaf, NULL);
+    g_object_unref(gm);
+}
+
+static void mime_walk(vg_arena *a, const char *data, size_t n, int depth)
+{
+    vg_mime_entity e;
+    vg_mail__mime_split(a, data, n, 1000, &e);
+    const vg_mime_field *ct = vg_mail__mime_field(&e, "Content-Type");
+    const vg_mime_field *cte = vg_mail__mime_field(&e, "Content-Transfer-Encoding");
+    char *ctv = ct ? vg_mail__mime_unfold(a, ct->raw, ct->raw_len) : NULL;
+    if (ctv && depth < 20 && strncasecmp(ctv, "multipart/", 10) == 0) {
+        /* the bench reads the boundary itself, without GMime's parameter parser */
+        const char *b = strcasestr(ctv, "boundary=");
+        if (b) {
+            b += 9;
+            if (*b == '"')
+                b++;
+            size_t bl = strcspn(b, "\";");
+            char *bnd = vg_arena_strndup(a, b, bl);
+            vg_mime_parts it;
+            vg_mail__mime_parts_init(&it, e.body, e.body_len, bnd);
+            const char *part;
+            size_t len;
+            while (vg_mail__mime_parts_next(&it, &part, &len))
+                mime_walk(a, part, len, depth + 1);
+            return;
+        }
+    }
+    size_t dn;
+    vg_mime_cte c =
+        vg_mail__mime_cte(cte ? vg_mail__mime_unfold(a, cte->raw, cte->raw_len) : NULL);
+    vg_mail__mime_decode(a, c, e.body, e.body_len, &dn);
+    sink += dn;
+    if (ctv && depth < 20 && strncasecmp(ctv, "message/rfc822", 14) == 0)
+        mime_walk(a, e.body, e.body_len, depth + 1);
+}
+
+static void stage_vigil_mime(const msg *m, void *ud)
+{
+    vg_arena *a = ud;
+    vg_arena_reset(a);
+    mime_walk(a, m->data, m->len, 0);
+}
+
+static void stage_vigil_parse(const msg *m, void *ud)
+{
+    const vg_mail_msg *out;
+    vg_error e = {0};
+    if (vg_mail_parse(ud, m->data, m->len, &out, &e) == VG_OK)
+        sink += out->n_urls;
+}
+
+static void stage_vigil_analyze(const msg *m, void *ud)
+{
+    const vg_phish_result *r;
+    vg_error e = {0};
+    vg_phish_analyze(ud, "bench", m->data, m->len, NULL, &r, &e);
+    sink += r->score;
+}
+
+static void run(const char *name, void (*fn)(const msg *, void *), void *ud, int rounds)
+{
+    double best = 1e30;
+    for (int r = 0; r < rounds; r++) {
+        double t0 = cpu_now();
+        for (size_t i = 0; i < n_msgs; i++)
+            fn(&msgs[i], ud);
+        double t = cpu_now() - t0;
+        if (t < best)
+            best = t;
+    }
+    printf("| %-13s | %9.0f | %8.1f | %8.1f |\n", name, (double)n_msgs / best,
+           (double)total_bytes / 1048576.0 / best, best * 1e6 / (double)n_msgs);
+}
+
+int main(int argc, char **argv)
+{
+    int rounds = 3, i = 1;
+    if (argc > 2 && strcmp(argv[1], "-r") == 0) {
+        rounds = atoi(argv[2]);
+        i = 3;
+    }
+    if (i >= argc || rounds < 1) {
+        fprintf(stderr, "usage: bench_mail_mime [-r ROUNDS] PATH...\n");
+        return 2;
+    }
+    for (; i < argc; i++)
+        load(argv[i]);
+    if (n_msgs == 0) {
+        fprintf(stderr, "bench_mail_mime: no messages\n");
+        return 2;
+    }
+    vg_mail_parser *p;
+    vg_error e = {0};
+    if (vg_mail_parser_new(&p, NULL, &e) != VG_OK) /* also initialises GMime */
+        return 1;
+    vg_phish_engine *eng;
+    if (vg_phish_engine_new(&eng, NULL, &e) != VG_OK) {
+        fprintf(stderr, "bench_mail_mime: %s\n", e.msg);
+        return 1;
+    }
+    gm_opts = g_mime_parser_options_new();
+    g_mime_parser_options_set_rfc2047_compliance_mode(gm_opts, GMIME_RFC_COMPLIANCE_LOOSE);
+    g_mime_parser_options_set_parameter_compliance_mode(gm_opts, GMIME_RFC_COMPLIANCE_LOOSE);
+    vg_arena *a = vg_arena_new(256u << 10);
+
+    printf("%zu messages, %.1f MB, best of %d rounds, CPU time of one thread\n\n", n_msgs,
+           (double)total_bytes / 1048576.0, rounds);
+    printf("| stage         |    msgs/s |     MB/s | µs/msg   |\n");
+    printf("|---------------|-----------|----------|----------|\n");
+    run("gmime-tree", stage_gmime_tree, NULL, rounds);
+    run("gmime-decode", stage_gmime_decode, NULL, rounds);
+    run("vigil-mime", stage_vigil_mime, a, rounds);
+    run("vigil-parse", stage_vigil_parse, p, rounds);
+    run("vigil-analyze", stage_vigil_analyze, eng, rounds);
+    fprintf(stderr, "(%zu)\n", sink);
+
+    vg_arena_free(a);
+    g_mime_parser_options_free(gm_opts);
+    vg_phish_engine_free(eng);
+    vg_mail_parser_free(p);
+    for (size_t k = 0; k < n_msgs; k++)
+        free(msgs[k].data);
+    free(msgs);
+    return 0;
+}
