@@ -337,11 +337,10 @@ static void read_addrs(vg_mail_builder *b, vg_avec *vec, const vg_mime_entity *e
         if (f->name_len != nl || strncasecmp(f->name, name, nl) != 0)
             continue;
         size_t rl = f->raw_len < MAX_HEADER_VALUE ? f->raw_len : MAX_HEADER_VALUE;
-        char *v = vg_arena_strndup(b->p->arena, f->raw, rl);
-        for (size_t k = 0; k < rl; k++) {
-            if (v[k] == 0)
-                v[k] = ' ';
-        }
+        char *v = vg_arena_alloc(b->p->arena, rl + 1);
+        for (size_t k = 0; k < rl; k++) /* a NUL would cut the value short */
+            v[k] = f->raw[k] ? f->raw[k] : ' ';
+        v[rl] = 0;
         InternetAddressList *l = internet_address_list_parse(b->p->gm_options, v);
         if (l) {
             add_addrs(b, vec, l, 0);

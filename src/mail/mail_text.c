@@ -270,7 +270,7 @@ static const char *encoded_word(const char *s, const char **cs, size_t *csl, cha
 {
     const char *p = s + 2;
     const char *c = p;
-    while (*p && *p != '?' && *p != ' ' && *p != '\t' && p - c < 64)
+    while (*p && *p != '?' && *p != ' ' && *p != '\t' && p - c < 63)
         p++;
     if (*p != '?' || p == c)
         return NULL;
@@ -333,6 +333,8 @@ static void flush_words(vg_buf *out, vg_buf *raw, const char *cs, size_t csl)
     if (raw->n == 0)
         return;
     char name[64];
+    if (csl >= sizeof name)
+        csl = sizeof name - 1;
     memcpy(name, cs, csl);
     name[csl] = 0;
     vg_mail__to_utf8(name, raw->p, raw->n, out);
