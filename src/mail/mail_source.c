@@ -30,6 +30,7 @@
 #include "vigil/mail.h"
 
 #define MAX_DIR_DEPTH 64
+#define SMALL_FILE (1u << 20)
 
 typedef struct dir_level {
     char *path;
@@ -54,6 +55,8 @@ struct vg_mail_source {
     size_t len;
     bool mapped;
     char *heap;          /* when read (stdin) */
+    char *rbuf;          /* reused for small files: read(2) beats mmap+munmap there */
+    size_t rcap;
     msg_span *spans;
     size_t n_spans, cap_spans, next_span;
     char *name;          /* name of the current item */
@@ -113,6 +116,7 @@ void vg_mail_source_close(vg_mail_source *s)
         free(s->stack[i].path);
     }
     free(s->spans);
+    free(s->rbuf);
     free(s->name);
     free(s->root);
     vg_buf_free(&s->unquoted);
@@ -291,6 +295,26 @@ static vg_err open_file(vg_mail_source *s, const char *path, vg_error *e)
     if (s->len == 0) {
         close(fd);
         s->data = "";
+        return VG_OK;
+    }
+    if (s->len <= SMALL_FILE) {
+        if (s->rcap < s->len + 1) {
+            s->rcap = SMALL_FILE + 1;
+            s->rbuf = vg_xrealloc(s->rbuf, s->rcap);
+        }
+        size_t got = 0;
+        while (got < s->len) {
+            ssize_t r = read(fd, s->rbuf + got, s->len - got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        close(fd);
+        s->rbuf[got] = 0;
+        s->data = s->rbuf;
+        s->len = got;
         return VG_OK;
     }
     void *m = mmap(NULL, s->len, PROT_READ, MAP_PRIVATE, fd, 0);
