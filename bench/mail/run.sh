@@ -8,11 +8,18 @@
 # Environment: VIGIL_BIN (default build/vigil), VIGIL_SHARED (default
 # ../shared), BENCH_SAMPLE=N (only the first N files of each set, in byte
 # order; default all), JOBS (vigil -j for the parallel run; default nproc).
+# RSPAMD_RUNS=N scans every set N times with rspamd, a row per run (default 1).
 # --update rewrites the "## mail" section of bench/RESULTS.md with the table.
-# A peer that is not installed (`sudo sh ../shared/anchors/install.sh`) is
+# rspamd: the system's if `rspamc` is installed; otherwise Debian's rspamd
+# package unpacked into a private root by bench/mail/rspamd-private.sh (it
+# cannot be installed next to vigil: its libhyperscan5 conflicts with
+# libvectorscan5), prepared on first use (needs the Debian archive once).
+# Both run with the offline configuration of ../shared/anchors/rspamd.
+# SpamAssassin not installed (`sudo sh ../shared/anchors/install.sh`) is
 # reported as such.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
 BIN=${VIGIL_BIN:-$root/build/vigil}
 SHARED=${VIGIL_SHARED:-$root/../shared}
 DATA=$SHARED/data
@@ -48,7 +55,8 @@ LABEL[modern]="modern_ham 2019-2026"
 KIND[modern]=ham
 SETS="phish sa modern"
 
-# One flat directory of symlinks per set (the peers' scan scripts take a directory).
+# One flat directory per set (the peers' scan scripts take a directory). Hard
+# links, or copies across file systems: rspamc skips symlinks when it walks one.
 for s in $SETS; do
     mkdir -p "$tmp/$s"
     : >"$tmp/$s.list"
@@ -63,7 +71,7 @@ for s in $SETS; do
     i=0
     while read -r f; do
         i=$((i + 1))
-        ln -s "$f" "$tmp/$s/$(printf '%06d' $i).eml"
+        ln "$f" "$tmp/$s/$(printf '%06d' $i).eml" 2>/dev/null || cp "$f" "$tmp/$s/$(printf '%06d' $i).eml"
     done <"$tmp/$s.list"
 done
 
@@ -92,37 +100,71 @@ for s in $SETS; do
 done
 
 # peers
-peer() { # name script parallel
-    local name=$1 script=$2 par=$3
-    if ! command -v "$4" >/dev/null 2>&1; then
-        rows+=("| all sets | | $name | not installed here: $5 | | | | |")
-        return
-    fi
+peer() { # name runs parallel command... (the command takes --summary DIR PARALLEL)
+    local name=$1 runs=$2 par=$3 r label
+    shift 3
     for s in $SETS; do
         n=$(wc -l <"$tmp/$s.list")
         bytes=$(xargs -d '\n' -a "$tmp/$s.list" cat | wc -c)
         mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
-        bash "$script" --summary "$tmp/$s" "$par" >"$tmp/p.out" 2>"$tmp/p.err"
-        line=$(grep '^messages=' "$tmp/p.out" | tail -1)
-        if [ -z "$line" ]; then
-            rows+=("| ${LABEL[$s]} | $n msgs | $name | failed: $(tail -1 "$tmp/p.err") | | | | |")
-            continue
-        fi
-        msgs=$(echo "$line" | sed 's/.*messages=\([0-9]*\).*/\1/')
-        flagged=$(echo "$line" | sed 's/.*flagged=\([0-9]*\).*/\1/')
-        secs=$(echo "$line" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
-        mps=$(echo "$line" | sed 's/.*msgs_per_s=\([0-9.]*\).*/\1/')
-        mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? b / 1048576 / s : 0) }')
-        rows+=("| ${LABEL[$s]} | $n msgs, $mb MB | $name | $secs | ${mps%.*} | $mbs | daemon | $(pct "$flagged" "$msgs") $(metric "$s") |")
+        for r in $(seq 1 "$runs"); do
+            label=$name
+            [ "$runs" -gt 1 ] && label="$name, run $r"
+            "$@" --summary "$tmp/$s" "$par" >"$tmp/p.out" 2>"$tmp/p.err"
+            line=$(grep '^messages=' "$tmp/p.out" | tail -1)
+            if [ -z "$line" ]; then
+                rows+=("| ${LABEL[$s]} | $n msgs | $label | failed: $(tail -1 "$tmp/p.err") | | | | |")
+                continue
+            fi
+            msgs=$(echo "$line" | sed 's/.*messages=\([0-9]*\).*/\1/')
+            flagged=$(echo "$line" | sed 's/.*flagged=\([0-9]*\).*/\1/')
+            secs=$(echo "$line" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+            mps=$(echo "$line" | sed 's/.*msgs_per_s=\([0-9.]*\).*/\1/')
+            mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? b / 1048576 / s : 0) }')
+            answered=
+            [ "$msgs" != "$n" ] && answered=" ($msgs of $n answered)"
+            rows+=("| ${LABEL[$s]} | $n msgs, $mb MB | $label | $secs | ${mps%.*} | $mbs | daemon | $(pct "$flagged" "$msgs") $(metric "$s")$answered |")
+        done
     done
 }
+# rspamd: "system", "private" (bench/mail/rspamd-private.sh) or why it did not run
+rspamd_how="peers not run (--no-peers)"
+rspamd_name="rspamd (offline)"
 if [ $peers = 1 ]; then
-    peer "rspamd 3.4 (offline)" "$ANCHORS/rspamd/scan.sh" 64 rspamc \
-        "Debian's rspamd needs libhyperscan5, which conflicts with vigil's libvectorscan5"
-    peer "SpamAssassin 4.0 (offline)" "$ANCHORS/spamassassin/scan.sh" 4 spamd \
-        "sudo sh ../shared/anchors/install.sh"
-    [ -x "$ANCHORS/rspamd/stop.sh" ] && bash "$ANCHORS/rspamd/stop.sh" >/dev/null 2>&1
-    [ -x "$ANCHORS/spamassassin/stop.sh" ] && bash "$ANCHORS/spamassassin/stop.sh" >/dev/null 2>&1
+    RSPAMD_RUNS=${RSPAMD_RUNS:-1}
+    if command -v rspamc >/dev/null 2>&1 && command -v rspamd >/dev/null 2>&1; then
+        rspamd_how=system
+        rspamd_cmd=(bash "$ANCHORS/rspamd/scan.sh")
+        rspamd_ver=$(rspamd --version 2>&1 | awk '/version/ { print $NF; exit }')
+    elif rbin=$(bash "$here/rspamd-private.sh" prepare 2>"$tmp/r.err"); then
+        rspamd_how=private
+        rspamd_cmd=(bash "$here/rspamd-private.sh" scan)
+        rspamd_ver=$("$rbin/rspamd" --version 2>&1 | awk '/version/ { print $NF; exit }')
+    else
+        rspamd_how="its private copy could not be prepared: $(grep '^rspamd-private:' "$tmp/r.err" | tail -1 | sed 's/^rspamd-private: //')"
+    fi
+    case $rspamd_how in
+    system | private)
+        rspamd_name="rspamd ${rspamd_ver:-?} (offline)"
+        # start it before the clock: the first start compiles the hyperscan cache
+        if [ "$rspamd_how" = private ]; then
+            bash "$here/rspamd-start.sh" >/dev/null 2>"$tmp/r.err"
+        else
+            sh "$ANCHORS/rspamd/start.sh" >/dev/null 2>"$tmp/r.err"
+        fi || rspamd_how="it failed to start: $(tail -1 "$tmp/r.err")"
+        ;;
+    esac
+    case $rspamd_how in
+    system | private) peer "$rspamd_name" "$RSPAMD_RUNS" 64 "${rspamd_cmd[@]}" ;;
+    *) rows+=("| all sets | | rspamd | not run here: $rspamd_how | | | | |") ;;
+    esac
+    if command -v spamd >/dev/null 2>&1; then
+        peer "SpamAssassin 4.0 (offline)" 1 4 bash "$ANCHORS/spamassassin/scan.sh"
+    else
+        rows+=("| all sets | | SpamAssassin | not installed here: sudo sh ../shared/anchors/install.sh | | | | |")
+    fi
+    [ -f "$ANCHORS/rspamd/stop.sh" ] && sh "$ANCHORS/rspamd/stop.sh" >/dev/null 2>&1
+    [ -f "$ANCHORS/spamassassin/stop.sh" ] && sh "$ANCHORS/spamassassin/stop.sh" >/dev/null 2>&1
 fi
 
 section=$(
@@ -138,10 +180,22 @@ section=$(
     echo "libxml2, detection); the peers' seconds are the scan alone (daemon already started),"
     echo "with their Python client on the same cores. Flagged = phish or suspicious for vigil;"
     echo "rspamd add header/rewrite subject/reject; SpamAssassin score >= 5. On phishing sets the"
-    echo "flagged share is the recall, on ham sets the false-positive rate. rspamd cannot be"
-    echo "installed next to vigil on Debian 12 (its libhyperscan5 conflicts with libvectorscan5);"
-    echo "../shared/anchors/README.md measured it on the same class of machine: 566 msgs/s and"
-    echo "17.6% flagged on all 1,948 phishing_pot messages (SpamAssassin there: 22 msgs/s, 17.4%)."
+    echo "flagged share is the recall, on ham sets the false-positive rate. Both peers run with the"
+    echo "offline configuration of ../shared/anchors (no DNS, RBL/URIBL, SPF/DKIM/DMARC, fuzzy or"
+    echo "Bayes); rspamd with 2 workers and 64 requests in flight, SpamAssassin with 2 children and 4."
+    case $rspamd_how in
+    private)
+        echo "rspamd cannot be installed next to vigil on Debian 12 (its libhyperscan5 conflicts with"
+        echo "libvectorscan5), so this is Debian's rspamd $rspamd_ver package unpacked with dpkg-deb into a"
+        echo "private root with its own hyperscan (bench/mail/rspamd-private.sh), nothing installed."
+        ;;
+    system) echo "rspamd is the system's rspamd $rspamd_ver package." ;;
+    *)
+        echo "rspamd did not run here ($rspamd_how);"
+        echo "../shared/anchors/README.md measured it on the same class of machine: 566 msgs/s and"
+        echo "17.6% flagged on all 1,948 phishing_pot messages (SpamAssassin there: 22 msgs/s, 17.4%)."
+        ;;
+    esac
 )
 echo "$section"
 if [ $update = 1 ]; then
