@@ -19,7 +19,6 @@
 
 #include <gmime/gmime.h>
 #include <idn2.h>
-#include <libxml/parser.h>
 
 #include "mail_internal.h"
 
@@ -119,7 +118,6 @@ static void global_init(void)
     g_log_set_default_handler(glib_log, NULL);
     g_log_set_handler("gmime", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
                       glib_log, NULL);
-    xmlInitParser();
 }
 
 /* ---- parser -------------------------------------------------------------------------------- */
