@@ -272,6 +272,26 @@ static void test_messages(void **state)
     assert_int_equal(m->n_attachments, 1);
     assert_string_equal(m->attachments[0].filename, "résumé.pdf");
 
+    /* address fields: the simple shapes read directly agree with GMime's
+     * parser, which takes the rest */
+    m = parse(p, "From: \" Jane  Doe \" <Jane@Example.COM>\nReply-To: reply@example.net\n"
+                 "To: Bob Smith <bob@example.org>, \"Doe, Ann\" <ann@example.org>\n"
+                 "Cc: team: x@example.org, y@example.org;, (comment) z@example.org\n"
+                 "Sender: =?UTF-8?Q?Ren=C3=A9?= <rene@example.fr>\n\nbody\n");
+    assert_int_equal(m->from.n, 1);
+    assert_string_equal(m->from.v[0].name, "Jane  Doe");
+    assert_string_equal(m->from.v[0].addr, "Jane@example.com");
+    assert_string_equal(m->from.v[0].domain, "example.com");
+    assert_int_equal(m->reply_to.n, 1);
+    assert_null(m->reply_to.v[0].name);
+    assert_string_equal(m->reply_to.v[0].addr, "reply@example.net");
+    assert_int_equal(m->to.n, 2);
+    assert_string_equal(m->to.v[0].name, "Bob Smith");
+    assert_string_equal(m->to.v[1].name, "Doe, Ann");
+    assert_int_equal(m->cc.n, 3);
+    assert_string_equal(m->cc.v[2].addr, "z@example.org");
+    assert_string_equal(m->sender.name, "René");
+
     /* deep nesting stops at the limit with evidence, without recursion blow-up */
     vg_buf b;
     vg_buf_init(&b, 0);

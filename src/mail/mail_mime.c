@@ -125,12 +125,28 @@ const vg_mime_field *vg_mail__mime_field(const vg_mime_entity *e, const char *na
     return NULL;
 }
 
+/* True if one of the eight bytes is below 14 (TAB, LF, CR, NUL live there). */
+static inline bool has_ctl8(uint64_t x)
+{
+    return ((x - 0x0E0E0E0E0E0E0E0Eull) & ~x & 0x8080808080808080ull) != 0;
+}
+
 char *vg_mail__mime_unfold(vg_arena *a, const char *raw, size_t n)
 {
     char *r = vg_arena_alloc(a, n + 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = raw[i];
+    size_t k = 0, i = 0;
+    while (i < n) {
+        if (i + 8 <= n) { /* plain runs eight bytes at a time */
+            uint64_t w;
+            memcpy(&w, raw + i, 8);
+            if (!has_ctl8(w)) {
+                memcpy(r + k, &w, 8);
+                k += 8;
+                i += 8;
+                continue;
+            }
+        }
+        char ch = raw[i++];
         if (ch == '\r' || ch == '\n')
             continue;
         if (ch == '\t' || ch == 0)

@@ -229,11 +229,32 @@ static const char *utf8_dup(vg_arena *a, const char *s)
     return r;
 }
 
+static void add_mailbox(vg_mail_builder *b, vg_avec *vec, const char *name, const char *addr)
+{
+    vg_arena *a = b->p->arena;
+    vg_mail_addr *o = AVEC_PUSH(a, vec, vg_mail_addr);
+    memset(o, 0, sizeof *o);
+    o->name = (name && *name) ? utf8_dup(a, name) : NULL;
+    if (addr && *addr) {
+        const char *at = strrchr(addr, '@');
+        if (at) {
+            o->local = utf8_dup(a, vg_arena_strndup(a, addr, (size_t)(at - addr)));
+            o->domain = norm_domain(a, at + 1, strlen(at + 1));
+            o->addr = vg_arena_printf(a, "%s@%s", o->local, o->domain);
+        } else {
+            o->local = utf8_dup(a, addr);
+            o->domain = "";
+            o->addr = o->local;
+        }
+    } else {
+        o->domain = "";
+    }
+}
+
 static void add_addrs(vg_mail_builder *b, vg_avec *vec, InternetAddressList *list, int depth)
 {
     if (!list || depth > 4)
         return;
-    vg_arena *a = b->p->arena;
     int n = internet_address_list_length(list);
     for (int i = 0; i < n && vec->n < 256; i++) {
         InternetAddress *ia = internet_address_list_get_address(list, i);
@@ -242,29 +263,89 @@ static void add_addrs(vg_mail_builder *b, vg_avec *vec, InternetAddressList *lis
                       depth + 1);
             continue;
         }
-        if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
-            continue;
-        InternetAddressMailbox *mb = INTERNET_ADDRESS_MAILBOX(ia);
-        const char *addr = internet_address_mailbox_get_addr(mb);
-        const char *name = internet_address_get_name(ia);
-        vg_mail_addr *o = AVEC_PUSH(a, vec, vg_mail_addr);
-        memset(o, 0, sizeof *o);
-        o->name = (name && *name) ? utf8_dup(a, name) : NULL;
-        if (addr && *addr) {
-            const char *at = strrchr(addr, '@');
-            if (at) {
-                o->local = utf8_dup(a, vg_arena_strndup(a, addr, (size_t)(at - addr)));
-                o->domain = norm_domain(a, at + 1, strlen(at + 1));
-                o->addr = vg_arena_printf(a, "%s@%s", o->local, o->domain);
-            } else {
-                o->local = utf8_dup(a, addr);
-                o->domain = "";
-                o->addr = o->local;
-            }
-        } else {
-            o->domain = "";
+        if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+            add_mailbox(b, vec,  internet_address_get_name(ia),
+                        internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+    }
+}
+
+static bool addr_spec_simple(const char *s, size_t n)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c >= 0x7f || strchr("\"<>()[],;:\\", c))
+            return false;
+        if (c == '@')
+            at++;
+    }
+    return at == 1 && s[0] != '@' && s[n - 1] != '@';
+}
+
+/* The two shapes most address fields have, "a@b" and "Name <a@b>" (the name
+ * plain ASCII words or one quoted string without escapes), read directly;
+ * anything else (lists, groups, comments, encoded words, 8-bit names,
+ * escapes) goes to GMime's parser. True if v was read. */
+static bool simple_mailbox(vg_mail_builder *b, vg_avec *vec, char *v)
+{
+    size_t n = strlen(v);
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
+        n--;
+    while (n && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')) {
+        v++;
+        n--;
+    }
+    if (n == 0)
+        return false;
+    if (v[n - 1] != '>') {
+        if (!addr_spec_simple(v, n))
+            return false;
+        v[n] = 0;
+        add_mailbox(b, vec, NULL, v);
+        return true;
+    }
+    char *lt = memchr(v, '<', n);
+    if (!lt || memchr(lt + 1, '<', (size_t)(v + n - lt - 1)))
+        return false;
+    char *addr = lt + 1;
+    size_t al = (size_t)(v + n - 1 - addr);
+    if (al == 0 || !addr_spec_simple(addr, al))
+        return false;
+    /* the display name: ASCII words separated by single spaces, or one
+     * quoted string */
+    char *ne = lt;
+    while (ne > v && ne[-1] == ' ')
+        ne--;
+    char *name = v;
+    size_t nl = (size_t)(ne - v);
+    if (nl >= 2 && name[0] == '"' && name[nl - 1] == '"') {
+        name++;
+        nl -= 2;
+        for (size_t i = 0; i < nl; i++) {
+            unsigned char c = (unsigned char)name[i];
+            if (c == '"' || c == '\\' || c < ' ' || c >= 0x7f)
+                return false;
+        }
+    } else {
+        for (size_t i = 0; i < nl; i++) {
+            unsigned char c = (unsigned char)name[i];
+            if (c < ' ' || c >= 0x7f || strchr("\"()<>[]:;@\\,.", c) ||
+                (c == ' ' && (i == 0 || name[i - 1] == ' ')))
+                return false;
         }
     }
+    if (nl >= 2 && memmem(name, nl, "=?", 2))
+        return false;
+    while (nl && name[nl - 1] == ' ') /* GMime trims inside the quotes too */
+        nl--;
+    while (nl && *name == ' ') {
+        name++;
+        nl--;
+    }
+    name[nl] = 0;
+    addr[al] = 0;
+    add_mailbox(b, vec, name, addr);
+    return true;
 }
 
 static vg_mail_addrs finish_addrs(const vg_avec *v)
@@ -339,6 +420,8 @@ static void read_addrs(vg_mail_builder *b, vg_avec *vec, const vg_mime_entity *e
         for (size_t k = 0; k < rl; k++) /* a NUL would cut the value short */
             v[k] = f->raw[k] ? f->raw[k] : ' ';
         v[rl] = 0;
+        if (vec->n < 256 && simple_mailbox(b, vec, v))
+            continue;
         InternetAddressList *l = internet_address_list_parse(b->p->gm_options, v);
         if (l) {
             add_addrs(b, vec, l, 0);
