@@ -85,6 +85,7 @@ typedef struct pool {
     const opts *o;
     worker *w;
     size_t n_workers;
+    const vg_yaml_node *config; /* for the engines the workers build */
 } pool;
 
 static void job_free(job *j)
@@ -144,10 +145,35 @@ static void process(job *j, worker *w, const opts *o)
     vg_findings_free(&fl);
 }
 
+/* Builds what a worker needs (engine; parser for --dump). Worker 0's engine
+ * is built by the main thread first, so that configuration errors are
+ * reported before any message; the others build theirs in parallel. */
+static bool worker_init(worker *w, const vg_yaml_node *config, const opts *o, vg_error *err)
+{
+    if (!w->eng && vg_phish_engine_new(&w->eng, config, err) != VG_OK)
+        return false;
+    if (o->dump && !w->dumper) {
+        vg_mail_parse_opts po;
+        vg_mail_parse_opts_default(&po);
+        po.limits = *vg_phish_engine_limits(w->eng);
+        if (vg_mail_parser_new(&w->dumper, &po, err) != VG_OK)
+            return false;
+    }
+    return true;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     pool *p = w->pool;
+    vg_error err;
+    vg_error_clear(&err);
+    if (!worker_init(w, p->config, p->o, &err)) {
+        /* the same configuration built worker 0: only resources can fail
+         * here, and the other workers carry on */
+        fprintf(stderr, "vigil mail: a worker could not start: %s\n", err.msg);
+        return NULL;
+    }
     for (;;) {
         pthread_mutex_lock(&p->mu);
         while (p->take == p->head && !p->eof)
@@ -351,20 +377,11 @@ int vg_cmd_mail(int argc, char **argv)
     size_t n_engines = n_workers ? n_workers : 1;
     worker *w = vg_xcalloc(n_engines, sizeof *w);
     int rc = VG_EXIT_OK;
-    for (size_t i = 0; i < n_engines && rc == VG_EXIT_OK; i++) {
-        if (vg_phish_engine_new(&w[i].eng, cfg ? vg_yaml_root(cfg) : NULL, &err) != VG_OK) {
-            fprintf(stderr, "vigil mail: %s%s%s\n", config ? config : "", config ? ": " : "",
-                    err.msg);
-            rc = config ? VG_EXIT_INPUT : 1;
-        } else if (o.dump) {
-            vg_mail_parse_opts po;
-            vg_mail_parse_opts_default(&po);
-            po.limits = *vg_phish_engine_limits(w[i].eng);
-            if (vg_mail_parser_new(&w[i].dumper, &po, &err) != VG_OK) {
-                fprintf(stderr, "vigil mail: %s\n", err.msg);
-                rc = 1;
-            }
-        }
+    const vg_yaml_node *config_root = cfg ? vg_yaml_root(cfg) : NULL;
+    if (!worker_init(&w[0], config_root, &o, &err)) {
+        fprintf(stderr, "vigil mail: %s%s%s\n", config && !w[0].eng ? config : "",
+                config && !w[0].eng ? ": " : "", err.msg);
+        rc = config && !w[0].eng ? VG_EXIT_INPUT : 1;
     }
     sink s = {0};
     if (rc == VG_EXIT_OK && findings_path && !(s.findings = open_out(findings_path)))
@@ -380,6 +397,7 @@ int vg_cmd_mail(int argc, char **argv)
     p.ring = vg_xcalloc(p.cap, sizeof *p.ring);
     p.o = &o;
     p.w = w;
+    p.config = config_root;
     p.n_workers = rc == VG_EXIT_OK ? n_workers : 0;
     for (size_t i = 0; i < p.n_workers; i++) {
         w[i].pool = &p;
