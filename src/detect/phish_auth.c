@@ -19,7 +19,7 @@
 static const char *auth_summary(ph_ctx *c)
 {
     const vg_mail_auth *au = &c->m->auth;
-    return vg_arena_printf(c->a, "spf=%s dkim=%s dmarc=%s%s%s", vg_mail_auth_result_name(au->spf),
+    return ph_printf(c->a, "spf=%s dkim=%s dmarc=%s%s%s", vg_mail_auth_result_name(au->spf),
                            vg_mail_auth_result_name(au->dkim), vg_mail_auth_result_name(au->dmarc),
                            au->compauth ? " compauth=" : "",
                            au->compauth ? vg_mail_auth_result_name(au->compauth) : "");
@@ -59,7 +59,7 @@ void ph_detect_auth(ph_ctx *c)
     if (!c->from_domain[0] || m->list_id)
         return;
     bool trusted_sender = c->authenticated && (c->from_brand >= 0 || c->from_platform ||
-                                               ph_hostlist_match(&e->esp, c->from_domain, NULL, NULL) ||
+                                               ph_host_in(e, &e->esp, c->from_domain, NULL, NULL) ||
                                                c->from_org >= 0);
     if (trusted_sender)
         return;
@@ -69,7 +69,7 @@ void ph_detect_auth(ph_ctx *c)
             continue;
         if (c->from && c->from->addr && strcasecmp(rt->addr, c->from->addr) == 0)
             continue;
-        const char *rreg = ph_reg_domain(c->a, rt->domain);
+        const char *rreg = ph_reg_domain(e, rt->domain);
         bool rfree = ph_is_freemail(e, rt->domain); /* a mailbox, not groups.msn.com */
         if (rfree) {
             if (strcmp(rreg, c->from_reg) == 0 && c->from_freemail) {
@@ -86,9 +86,9 @@ void ph_detect_auth(ph_ctx *c)
         }
         if (strcmp(rreg, c->from_reg) == 0)
             continue;
-        if (ph_hostlist_match(&e->esp, rt->domain, NULL, NULL) ||
-            ph_hostlist_match(&e->ats, rt->domain, NULL, NULL) ||
-            ph_hostlist_match(&e->newsletters, rt->domain, NULL, NULL))
+        if (ph_host_in(e, &e->esp, rt->domain, NULL, NULL) ||
+            ph_host_in(e, &e->ats, rt->domain, NULL, NULL) ||
+            ph_host_in(e, &e->newsletters, rt->domain, NULL, NULL))
             continue;
         ph_fire(c, R_reply_to_other, "replies go to %s, another domain than the sender's %s",
                 rt->addr, c->from_domain);

@@ -4,6 +4,7 @@
  * index for look-alike checks, and the lexicon database (vectorscan).
  * Everything here is built once per engine and read-only afterwards. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,7 +15,25 @@
 
 /* ---- string map ------------------------------------------------------------------------- */
 
-void ph_strmap_init(strmap *m) { m->t = vg_htable_new(0, NULL, NULL); }
+void ph_strmap_init(strmap *m)
+{
+    m->t = vg_htable_new(0, NULL, NULL);
+    memset(m->sig, 0, sizeof m->sig);
+}
+
+static unsigned strmap_sig(const char *k, size_t n)
+{
+    uint32_t h = (uint32_t)n * 0x9E3779B1u;
+    if (n) {
+        h ^= (uint32_t)(unsigned char)k[0] * 0x85EBCA77u;
+        h ^= (uint32_t)(unsigned char)k[n / 2] * 0x27D4EB2Fu;
+        h ^= (uint32_t)(unsigned char)k[n - 1] * 0xC2B2AE3Du;
+    }
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 12;
+    return h & 16383u;
+}
 
 void ph_strmap_free(strmap *m)
 {
@@ -25,13 +44,19 @@ void ph_strmap_free(strmap *m)
 void ph_strmap_put(strmap *m, const char *key, intptr_t value)
 {
     bool created = false;
-    void **slot = vg_htable_put(m->t, key, strlen(key), INT64_MAX, &created);
+    size_t n = strlen(key);
+    void **slot = vg_htable_put(m->t, key, n, INT64_MAX, &created);
     if (slot && created)
         *slot = (void *)value;
+    unsigned s = strmap_sig(key, n);
+    m->sig[s >> 6] |= (uint64_t)1 << (s & 63);
 }
 
 bool ph_strmap_get(const strmap *m, const char *key, size_t n, intptr_t *value)
 {
+    unsigned s = strmap_sig(key, n);
+    if (!(m->sig[s >> 6] & ((uint64_t)1 << (s & 63))))
+        return false;
     void **slot = vg_htable_get(m->t, key, n);
     if (!slot)
         return false;
@@ -42,9 +67,10 @@ bool ph_strmap_get(const strmap *m, const char *key, size_t n, intptr_t *value)
 
 /* ---- host lists ------------------------------------------------------------------------------ */
 
-void ph_hostlist_init(hostlist *h)
+void ph_hostlist_init(hostlist *h, ph_list id)
 {
     memset(h, 0, sizeof *h);
+    h->id = id;
     ph_strmap_init(&h->hosts);
 }
 
@@ -84,52 +110,6 @@ void ph_hostlist_add(hostlist *h, const char *entry, int aux)
     h->n_path++;
 }
 
-/* Path of a URL ("/forms/..."), or "". */
-static const char *url_path(const char *url)
-{
-    if (!url)
-        return "";
-    const char *p = strstr(url, "://");
-    p = p ? p + 3 : url;
-    const char *s = strpbrk(p, "/?#");
-    return s && *s == '/' ? s : "";
-}
-
-bool ph_hostlist_match(const hostlist *h, const char *host, const char *url, int *aux)
-{
-    if (!host || !*host)
-        return false;
-    const char *p = host;
-    for (;;) {
-        intptr_t v;
-        if (ph_strmap_get(&h->hosts, p, strlen(p), &v)) {
-            if (aux)
-                *aux = (int)v;
-            return true;
-        }
-        const char *dot = strchr(p, '.');
-        if (!dot)
-            break;
-        p = dot + 1;
-    }
-    if (h->n_path && url) {
-        const char *path = url_path(url);
-        size_t hl = strlen(host);
-        for (size_t i = 0; i < h->n_path; i++) {
-            size_t el = strlen(h->path_host[i]);
-            bool host_ok = (hl == el && strcmp(host, h->path_host[i]) == 0) ||
-                           (hl > el && host[hl - el - 1] == '.' &&
-                            strcmp(host + hl - el, h->path_host[i]) == 0);
-            if (host_ok && strncasecmp(path, h->path_prefix[i], strlen(h->path_prefix[i])) == 0) {
-                if (aux)
-                    *aux = h->aux[i];
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 /* ---- helpers ------------------------------------------------------------------------------------- */
 
 static char *lower_dup(const char *s)
@@ -158,6 +138,8 @@ static void collect_cb(const char *s, void *ud) { sv_push(ud, vg_xstrdup(s)); }
 
 static void free_list(char **v, size_t n)
 {
+    if (!v)
+        return; /* derived lists not built yet (a config brand extending a built-in one) */
     for (size_t i = 0; i < n; i++)
         free(v[i]);
     free(v);
@@ -493,7 +475,7 @@ static bool generic_label(const char *l, size_t n)
 
 static void add_protected(vg_phish_engine *e, vg_arena *a, const char *domain, int brand, int org)
 {
-    const char *reg = ph_reg_domain(a, domain);
+    const char *reg = ph_reg_domain_uncached(a, domain);
     const char *label, *suffix;
     size_t ll;
     ph_split_reg(reg, &label, &ll, &suffix);
@@ -510,11 +492,66 @@ static void add_protected(vg_phish_engine *e, vg_arena *a, const char *domain, i
     p->suffix = vg_xstrdup(suffix);
     p->brand = brand;
     p->org = org;
+    p->label_len = ll;
+    p->fold_next = -1;
+    p->strict = brand >= 0 && e->brands[brand].strict;
     intptr_t idx = (intptr_t)e->n_prot;
     e->n_prot++;
+    ph_strmap_put(&e->prot_domains, p->domain, idx);
     ph_strmap_put(&e->prot_skel, ph_skeleton(e, a, reg, strlen(reg)), idx);
     ph_strmap_put(&e->prot_label_skel, ph_skeleton(e, a, p->label, ll), idx);
     ph_strmap_put(&e->prot_labels, p->label, idx);
+}
+
+/* Indexes for the look-alike methods (phish_domain.c): labels open to
+ * edit-distance matches by length, labels by visual fold (letter swaps),
+ * the longest domain (subdomain). Each keeps the protected domains' index
+ * order, which decides between equally good matches. */
+static void index_protected(vg_phish_engine *e)
+{
+    size_t count[65] = {0};
+    for (size_t i = 0; i < e->n_prot; i++) {
+        const ph_protected *p = &e->prot[i];
+        size_t dl = strlen(p->domain);
+        if (dl > e->prot_domain_max)
+            e->prot_domain_max = dl;
+        if (!p->strict && ph_edit_budget(p->label_len) > 0)
+            count[p->label_len < 64 ? p->label_len : 64]++;
+    }
+    size_t at = 0;
+    for (size_t l = 0; l < 65; l++) {
+        e->edit_at[l] = at;
+        at += count[l];
+    }
+    e->edit_at[65] = at;
+    e->edit = vg_xcalloc(at ? at : 1, sizeof *e->edit);
+    size_t fill[65];
+    memcpy(fill, e->edit_at, sizeof fill);
+    for (size_t i = 0; i < e->n_prot; i++) {
+        const ph_protected *p = &e->prot[i];
+        if (p->strict || ph_edit_budget(p->label_len) == 0)
+            continue;
+        ph_edit_entry x = {ph_char_mask(p->label, p->label_len), (int)i,
+                           ph_edit_budget(p->label_len)};
+        e->edit[fill[p->label_len < 64 ? p->label_len : 64]++] = x;
+    }
+    for (size_t i = 0; i < e->n_prot; i++) {
+        ph_protected *p = &e->prot[i];
+        if (p->label_len < 5 || p->label_len >= 64 || p->strict)
+            continue;
+        char f[64];
+        size_t fl = ph_visual_fold(p->label, p->label_len, f, sizeof f);
+        intptr_t head;
+        if (!ph_strmap_get(&e->prot_fold, f, fl, &head)) {
+            f[fl] = 0;
+            ph_strmap_put(&e->prot_fold, f, (intptr_t)i);
+            continue;
+        }
+        int t = (int)head;
+        while (e->prot[t].fold_next >= 0)
+            t = e->prot[t].fold_next;
+        e->prot[t].fold_next = (int)i;
+    }
 }
 
 vg_err ph_build_protected(vg_phish_engine *e, vg_error *err)
@@ -531,13 +568,14 @@ vg_err ph_build_protected(vg_phish_engine *e, vg_error *err)
     for (size_t b = 0; b < e->n_brands; b++) {
         for (size_t k = 0; k < e->brands[b].n_domains; k++) {
             /* free-mail domains of a brand (gmail.com) are not its identity */
-            const char *reg = ph_reg_domain(a, e->brands[b].domains[k]);
-            if (ph_is_freemail(e, reg))
+            const char *reg = ph_reg_domain_uncached(a, e->brands[b].domains[k]);
+            if (ph_is_freemail_uncached(e, reg))
                 continue;
             add_protected(e, a, e->brands[b].domains[k], (int)b, -1);
         }
     }
     vg_arena_free(a);
+    index_protected(e);
     return VG_OK;
 }
 
@@ -609,7 +647,46 @@ static void lex_cb(const char *s, void *ud)
     add_pattern(u->e, u->acc, s, u->lure, -1, u->strong, 0);
 }
 
-/* Compiles the patterns whose PH_PAT_CASE flag equals cs into one database. */
+/* Compiled databases are shared by the engines of a process (one per
+ * worker thread, all built from the same config): a vectorscan database
+ * is read-only and may be scanned by several threads at once, each with
+ * its own scratch. Compiling takes most of an engine's start-up, so the
+ * second engine reuses the first one's database, found by a digest of
+ * everything the compiler is given; the first looks in the disk cache
+ * (phish_hscache.c) before it compiles. */
+typedef struct shared_db {
+    uint8_t key[32];
+    hs_database_t *db;
+    int refs;
+    struct shared_db *next;
+} shared_db;
+
+static pthread_mutex_t shared_mu = PTHREAD_MUTEX_INITIALIZER;
+static shared_db *shared_dbs;
+
+static void release_db(hs_database_t *db)
+{
+    if (!db)
+        return;
+    pthread_mutex_lock(&shared_mu);
+    for (shared_db **p = &shared_dbs; *p; p = &(*p)->next) {
+        if ((*p)->db == db) {
+            shared_db *s = *p;
+            if (--s->refs == 0) {
+                *p = s->next;
+                hs_free_database(s->db);
+                free(s);
+            }
+            pthread_mutex_unlock(&shared_mu);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&shared_mu);
+    hs_free_database(db); /* not shared (cannot happen) */
+}
+
+/* Compiles the patterns whose PH_PAT_CASE flag equals cs into one database
+ * (or takes the identical one another engine compiled). */
 static vg_err compile_lits(vg_phish_engine *e, const pat_acc *acc, bool cs, hs_database_t **db,
                            vg_error *err)
 {
@@ -623,6 +700,8 @@ static vg_err compile_lits(vg_phish_engine *e, const pat_acc *acc, bool cs, hs_d
     size_t *lens = vg_xcalloc(n, sizeof *lens);
     unsigned *flags = vg_xcalloc(n, sizeof *flags);
     unsigned *ids = vg_xcalloc(n, sizeof *ids);
+    vg_sha256 h;
+    vg_sha256_init(&h);
     size_t k = 0;
     for (size_t i = 0; i < acc->n; i++) {
         if (((acc->flags[i] & PH_PAT_CASE) != 0) != cs)
@@ -632,20 +711,50 @@ static vg_err compile_lits(vg_phish_engine *e, const pat_acc *acc, bool cs, hs_d
         /* lures count once per scan; brand words are counted */
         flags[k] = acc->lure[i] >= 0 ? HS_FLAG_SINGLEMATCH : 0;
         ids[k] = (unsigned)i;
+        uint64_t rec[3] = {lens[k], flags[k], ids[k]};
+        vg_sha256_update(&h, rec, sizeof rec);
+        vg_sha256_update(&h, lits[k], lens[k]);
         k++;
     }
-    hs_compile_error_t *ce = NULL;
-    hs_error_t hr = hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL,
-                                         db, &ce);
+    uint8_t key[32];
+    vg_sha256_final(&h, key);
     vg_err rc = VG_OK;
-    if (hr != HS_SUCCESS) {
-        rc = vg_error_set(err, VG_EINVAL, "lexicons: pattern \"%s\": %s",
-                          ce && ce->expression >= 0 ? lits[ce->expression] : "?",
-                          ce ? ce->message : "compile failed");
-        hs_free_compile_error(ce);
-    } else if (hs_alloc_scratch(*db, &e->hs_scratch) != HS_SUCCESS) {
-        rc = vg_error_set(err, VG_ENOMEM, "vectorscan: cannot allocate scratch");
+    pthread_mutex_lock(&shared_mu);
+    shared_db *s = shared_dbs;
+    while (s && memcmp(s->key, key, sizeof key) != 0)
+        s = s->next;
+    if (s) {
+        s->refs++;
+        *db = s->db;
+    } else {
+        /* not in this process yet: the disk cache, else the compiler */
+        hs_error_t hr = HS_SUCCESS;
+        hs_compile_error_t *ce = NULL;
+        *db = ph_hs_cache_get(key);
+        if (!*db) {
+            hr = hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, db,
+                                      &ce);
+            if (hr == HS_SUCCESS)
+                ph_hs_cache_put(key, *db);
+        }
+        if (hr != HS_SUCCESS) {
+            *db = NULL;
+            rc = vg_error_set(err, VG_EINVAL, "lexicons: pattern \"%s\": %s",
+                              ce && ce->expression >= 0 ? lits[ce->expression] : "?",
+                              ce ? ce->message : "compile failed");
+            hs_free_compile_error(ce);
+        } else {
+            s = vg_xcalloc(1, sizeof *s);
+            memcpy(s->key, key, sizeof key);
+            s->db = *db;
+            s->refs = 1;
+            s->next = shared_dbs;
+            shared_dbs = s;
+        }
     }
+    pthread_mutex_unlock(&shared_mu);
+    if (rc == VG_OK && hs_alloc_scratch(*db, &e->hs_scratch) != HS_SUCCESS)
+        rc = vg_error_set(err, VG_ENOMEM, "vectorscan: cannot allocate scratch");
     free(lits);
     free(lens);
     free(flags);
@@ -795,6 +904,7 @@ void ph_data_free(vg_phish_engine *e)
         free(e->prot[i].suffix);
     }
     free(e->prot);
+    free(e->edit);
     free_list(e->authserv_ids, e->n_authserv_ids);
     free_list(e->org_domain_list, e->n_org_domain_list);
     free_list(e->unwrap_params, e->n_unwrap_params);
@@ -811,21 +921,20 @@ void ph_data_free(vg_phish_engine *e)
     free_list(e->pattern_text, e->n_patterns);
     if (e->hs_scratch)
         hs_free_scratch(e->hs_scratch);
-    if (e->hs_db)
-        hs_free_database(e->hs_db);
-    if (e->hs_db_cs)
-        hs_free_database(e->hs_db_cs);
-    strmap *maps[] = {&e->brand_domains, &e->org_domains, &e->prot_skel, &e->prot_label_skel,
-                      &e->prot_labels,   &e->freemail,    &e->allow,     &e->abused_tlds};
+    release_db(e->hs_db);
+    release_db(e->hs_db_cs);
+    strmap *maps[] = {&e->brand_domains, &e->org_domains,  &e->prot_skel, &e->prot_label_skel,
+                      &e->prot_labels,   &e->prot_domains, &e->prot_fold, &e->freemail,
+                      &e->allow,         &e->abused_tlds};
     for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) {
         if (maps[i]->t)
             ph_strmap_free(maps[i]);
     }
-    hostlist *hl[] = {&e->esp,        &e->ats,     &e->signing, &e->newsletters, &e->rewriters,
-                      &e->shorteners, &e->hosting, &e->forms,   &e->sharing,     &e->tenants,
-                      &e->redirects};
-    for (size_t i = 0; i < sizeof hl / sizeof *hl; i++) {
-        if (hl[i]->hosts.t)
-            ph_hostlist_free(hl[i]);
+    for (size_t i = 0; i < PH_L__COUNT; i++) {
+        if (e->lists[i] && e->lists[i]->hosts.t)
+            ph_hostlist_free(e->lists[i]);
     }
+    ph_host_index_free(e);
+    if (e->dom_index.t)
+        ph_strmap_free(&e->dom_index);
 }

@@ -20,7 +20,7 @@
  *   word        the protected label plus a hyphenated or extra word
  *               ("paypal-secure.org", "paypalsecurity.com").
  * A host whose own registrable domain is protected (or allowed) is never a
- * look-alike. Results are cached per host in a bounded table. */
+ * look-alike. Verdicts are cached per host (phish_host.c). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +32,26 @@
 
 #include "phish_internal.h"
 
-const char *ph_reg_domain(vg_arena *a, const char *host)
+const char *ph_reg_domain_uncached(vg_arena *a, const char *host)
 {
     if (!host || !*host)
         return "";
     const char *r = psl_registrable_domain(psl_builtin(), host);
     return vg_arena_strdup(a, r ? r : host);
+}
+
+uint64_t ph_char_mask(const char *s, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        unsigned bit = ch >= 'a' && ch <= 'z'   ? (unsigned)(ch - 'a')
+                       : ch >= '0' && ch <= '9' ? 26u + (unsigned)(ch - '0')
+                       : ch == '-'              ? 36u
+                                                : 37u + ch % 27u;
+        m |= (uint64_t)1 << bit;
+    }
+    return m;
 }
 
 void ph_split_reg(const char *reg, const char **label, size_t *label_len, const char **suffix)
@@ -48,31 +62,7 @@ void ph_split_reg(const char *reg, const char **label, size_t *label_len, const 
     *suffix = dot ? dot + 1 : "";
 }
 
-static int lookup_parents(const strmap *m, const char *host)
-{
-    const char *p = host;
-    while (p && *p) {
-        intptr_t v;
-        if (ph_strmap_get(m, p, strlen(p), &v))
-            return (int)v;
-        p = strchr(p, '.');
-        if (p)
-            p++;
-    }
-    return -1;
-}
-
-int ph_brand_of_domain(const vg_phish_engine *e, const char *host)
-{
-    return lookup_parents(&e->brand_domains, host);
-}
-
-int ph_org_of_domain(const vg_phish_engine *e, const char *host)
-{
-    return lookup_parents(&e->org_domains, host);
-}
-
-bool ph_is_freemail(const vg_phish_engine *e, const char *reg)
+bool ph_is_freemail_uncached(const vg_phish_engine *e, const char *reg)
 {
     return reg && *reg && ph_strmap_get(&e->freemail, reg, strlen(reg), NULL);
 }
@@ -118,10 +108,61 @@ const char *ph_casefold(vg_arena *a, const char *s, size_t n)
     return out;
 }
 
+/* UTS #39 skeleton = NFD, then each code point replaced by its prototype,
+ * then NFD again. For ASCII input NFD changes nothing, so when every
+ * character's prototype is ASCII the skeleton is the concatenation of the
+ * characters' skeletons, and case folding it is tolower(): one table. */
+void ph_skeleton_init(vg_phish_engine *e)
+{
+    for (int ch = 0; ch < 128; ch++) {
+        e->skel_ascii_len[ch] = 0xFF;
+        if (ch == 0)
+            continue;
+        char in = (char)ch, buf[16];
+        UErrorCode st = U_ZERO_ERROR;
+        int32_t len = uspoof_getSkeletonUTF8(e->spoof, 0, &in, 1, buf, sizeof buf, &st);
+        if (U_FAILURE(st) || len < 0 || len > (int32_t)sizeof e->skel_ascii[ch])
+            continue;
+        bool ascii = true;
+        for (int32_t i = 0; i < len; i++)
+            ascii &= (unsigned char)buf[i] < 0x80 && buf[i] != 0;
+        if (!ascii)
+            continue;
+        for (int32_t i = 0; i < len; i++)
+            e->skel_ascii[ch][i] = (char)tolower((unsigned char)buf[i]);
+        e->skel_ascii_len[ch] = (uint8_t)len;
+    }
+}
+
+static const char *skeleton_ascii(const vg_phish_engine *e, vg_arena *a, const char *s, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x80 || e->skel_ascii_len[ch] == 0xFF)
+            return NULL;
+        total += e->skel_ascii_len[ch];
+    }
+    if (total >= 4095)
+        return NULL;
+    char *out = vg_arena_alloc(a, total + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        memcpy(out + k, e->skel_ascii[ch], e->skel_ascii_len[ch]);
+        k += e->skel_ascii_len[ch];
+    }
+    out[k] = 0;
+    return out;
+}
+
 const char *ph_skeleton(vg_phish_engine *e, vg_arena *a, const char *s, size_t n)
 {
     if (n > 1024)
         n = 1024;
+    const char *fast = skeleton_ascii(e, a, s, n);
+    if (fast)
+        return fast;
     char buf[4096];
     UErrorCode st = U_ZERO_ERROR;
     int32_t len = uspoof_getSkeletonUTF8(e->spoof, 0, s, (int32_t)n, buf, sizeof buf - 1, &st);
@@ -199,7 +240,18 @@ static int osa_distance(const char *a, size_t n, const char *b, size_t m, int ma
     return d[n][m];
 }
 
-static int edit_budget(size_t len)
+/* Has x more than max bits set? (No popcount instruction on baseline x86-64.) */
+static bool more_bits_than(uint64_t x, int max)
+{
+    for (int k = 0; k <= max; k++) {
+        if (!x)
+            return false;
+        x &= x - 1;
+    }
+    return x != 0;
+}
+
+int ph_edit_budget(size_t len)
 {
     if (len < 5)
         return 0;
@@ -232,11 +284,7 @@ static bool phishy_word(const char *w, size_t n)
     return false;
 }
 
-static bool strict_brand(const vg_phish_engine *e, int prot)
-{
-    int b = e->prot[prot].brand;
-    return b >= 0 && e->brands[b].strict;
-}
+static bool strict_brand(const vg_phish_engine *e, int prot) { return e->prot[prot].strict; }
 
 /* Brand + word in one label: "paypal-secure", "secure-paypal", "paypalsecure".
  * *phishy tells whether the added word is one phishing domains use. */
@@ -306,7 +354,7 @@ static bool word_match(const vg_phish_engine *e, const char *label, size_t ll, i
 /* Folds the letters and digits that look alike in a host name to one
  * form: i, l, 1, | -> l; 0 -> o; rn -> m; vv -> w; cl -> d. Lower-case ASCII
  * only (anything else folds to itself). Returns the length written. */
-static size_t visual_fold(const char *s, size_t n, char *out, size_t cap)
+size_t ph_visual_fold(const char *s, size_t n, char *out, size_t cap)
 {
     size_t k = 0;
     for (size_t i = 0; i < n && k + 1 < cap; i++) {
@@ -341,17 +389,18 @@ static bool token_swap(const vg_phish_engine *e, const char *host, size_t name_l
         while (j < name_len && host[j] != '.' && host[j] != '-')
             j++;
         size_t tl = j - i;
+        intptr_t v;
         if (tl >= 5 && tl < 64) {
-            char ft[64], fp[64];
-            size_t fl = visual_fold(host + i, tl, ft, sizeof ft);
-            for (size_t p = 0; p < e->n_prot; p++) {
-                const char *lab = e->prot[p].label;
-                size_t pl = strlen(lab);
-                if (pl < 5 || pl >= 64 || strict_brand(e, (int)p) ||
-                    (pl == tl && strncmp(lab, host + i, tl) == 0))
-                    continue;
-                if (visual_fold(lab, pl, fp, sizeof fp) == fl && memcmp(fp, ft, fl) == 0) {
-                    *prot = (int)p;
+            char ft[64];
+            size_t fl = ph_visual_fold(host + i, tl, ft, sizeof ft);
+            /* the protected labels of 5-63 letters with this fold, in index
+             * order (phish_data.c), minus the one the token spells exactly */
+            if (ph_strmap_get(&e->prot_fold, ft, fl, &v)) {
+                for (int p = (int)v; p >= 0; p = e->prot[p].fold_next) {
+                    const ph_protected *pp = &e->prot[p];
+                    if (pp->label_len == tl && strncmp(pp->label, host + i, tl) == 0)
+                        continue;
+                    *prot = p;
                     return true;
                 }
             }
@@ -361,11 +410,22 @@ static bool token_swap(const vg_phish_engine *e, const char *host, size_t name_l
     return false;
 }
 
+/* Does the first occurrence of protected domain i in host stand inside its
+ * subdomain part (sub_len bytes) at word boundaries? */
+static bool subdomain_hit(const vg_phish_engine *e, const char *sub, size_t sub_len, int i)
+{
+    const char *pd = e->prot[i].domain;
+    size_t pdl = strlen(pd);
+    const char *hit = pdl < sub_len + 1 ? strstr(sub, pd) : NULL;
+    return hit && hit + pdl <= sub + sub_len && (hit == sub || hit[-1] == '.' || hit[-1] == '-') &&
+           (hit[pdl] == '.' || hit[pdl] == '-');
+}
+
 static bool allowed_for(const ph_ctx *c, int prot, const char *reg)
 {
     const vg_phish_engine *e = c->eng;
     int b = e->prot[prot].brand;
-    if (b < 0)
+    if (b < 0 || vg_htable_count(e->allow.t) == 0)
         return false;
     char key[512];
     snprintf(key, sizeof key, "%d|%s", b, reg);
@@ -376,18 +436,13 @@ static bool compute(ph_ctx *c, const char *host, ph_lookalike *out)
 {
     vg_phish_engine *e = c->eng;
     vg_arena *a = c->a;
-    const char *reg = ph_reg_domain(a, host);
+    const char *reg = ph_reg_domain(e, host);
     if (ph_brand_of_domain(e, reg) >= 0 || ph_org_of_domain(e, reg) >= 0 ||
         ph_brand_of_domain(e, host) >= 0)
         return false;
     /* known services are what they are (their abuse is judged elsewhere) */
-    const hostlist *known[] = {&e->esp,        &e->ats,     &e->signing, &e->newsletters,
-                               &e->rewriters,  &e->shorteners, &e->hosting, &e->forms,
-                               &e->sharing,    &e->tenants,    &e->redirects};
-    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
-        if (ph_hostlist_match(known[i], host, NULL, NULL))
-            return false;
-    }
+    if (ph_host_known(e, host))
+        return false;
     if (ph_is_freemail(e, reg))
         return false;
     const char *label, *suffix;
@@ -433,23 +488,27 @@ static bool compute(ph_ctx *c, const char *host, ph_lookalike *out)
             return true;
         }
     }
-    /* 4. small edit distance on the label */
-    int budget = edit_budget(ll);
-    if (budget > 0 && !idn) {
+    /* 4. small edit distance on the label: only labels whose length and
+     * letters are within the budget (ph_char_mask) are compared */
+    int budget = ph_edit_budget(ll);
+    if (budget > 0 && !idn && ll <= 63) {
         int best = budget + 1, besti = -1;
-        for (size_t i = 0; i < e->n_prot; i++) {
-            const ph_protected *p = &e->prot[i];
-            size_t pl = strlen(p->label);
-            int pb = edit_budget(pl);
-            int lim = pb < budget ? pb : budget;
-            if (lim == 0 || (pl > ll ? pl - ll : ll - pl) > (size_t)lim)
+        uint64_t lmask = ph_char_mask(label, ll);
+        /* osa_distance() compares labels of at most 63 letters */
+        size_t lo = ll - (size_t)budget, hi = ll + (size_t)budget < 63 ? ll + (size_t)budget : 63;
+        for (size_t k = e->edit_at[lo]; k < e->edit_at[hi + 1]; k++) {
+            const ph_edit_entry *x = &e->edit[k];
+            int lim = x->budget < budget ? x->budget : budget;
+            if (more_bits_than(lmask ^ x->chars, 2 * lim))
                 continue;
-            if (strict_brand(e, (int)i))
+            const ph_protected *p = &e->prot[x->prot];
+            size_t pl = p->label_len;
+            if ((pl > ll ? pl - ll : ll - pl) > (size_t)lim)
                 continue;
             int d = osa_distance(label, ll, p->label, pl, lim);
-            if (d > 0 && d <= lim && d < best) {
+            if (d > 0 && d <= lim && (d < best || (d == best && x->prot < besti))) {
                 best = d;
-                besti = (int)i;
+                besti = x->prot;
             }
         }
         if (besti >= 0) {
@@ -464,17 +523,26 @@ static bool compute(ph_ctx *c, const char *host, ph_lookalike *out)
     if (hl > rl + 1) {
         size_t sub_len = hl - rl - 1; /* "paypal.com.secure" of "paypal.com.secure.evil.net" */
         const char *sub = host;
-        for (size_t i = 0; i < e->n_prot; i++) {
-            const char *pd = e->prot[i].domain;
-            size_t pdl = strlen(pd);
-            const char *hit = pdl < sub_len + 1 ? strstr(sub, pd) : NULL;
-            if (hit && hit + pdl <= sub + sub_len && (hit == sub || hit[-1] == '.' || hit[-1] == '-') &&
-                (hit[pdl] == '.' || hit[pdl] == '-')) {
-                out->prot = (int)i;
-                out->method = LA_SUBDOMAIN;
-                out->distance = 1; /* the whole protected domain */
-                return true;
+        /* every stretch of the subdomain part between word boundaries that
+         * spells a protected domain; of those that pass the test of their
+         * first occurrence, the first in index order */
+        int first = -1;
+        for (size_t from = 0; from < sub_len; from++) {
+            if (from > 0 && sub[from - 1] != '.' && sub[from - 1] != '-')
+                continue;
+            for (size_t to = from + 1; to <= sub_len && to - from <= e->prot_domain_max; to++) {
+                if (sub[to] != '.' && sub[to] != '-')
+                    continue;
+                if (ph_strmap_get(&e->prot_domains, sub + from, to - from, &v) &&
+                    (first < 0 || (int)v < first) && subdomain_hit(e, sub, sub_len, (int)v))
+                    first = (int)v;
             }
+        }
+        if (first >= 0) {
+            out->prot = first;
+            out->method = LA_SUBDOMAIN;
+            out->distance = 1; /* the whole protected domain */
+            return true;
         }
         /* labels of the subdomain part */
         size_t i = 0;
@@ -517,26 +585,20 @@ bool ph_lookalike_check(ph_ctx *c, const char *host, ph_lookalike *out)
     if (!host || !*host || strlen(host) > 253)
         return false;
     vg_phish_engine *e = c->eng;
-    void **slot = vg_htable_get(e->look_cache, host, strlen(host));
-    intptr_t v;
-    if (slot) {
-        v = (intptr_t)*slot;
-    } else {
+    intptr_t *slot;
+    if (!ph_host_look(e, host, &slot)) {
         ph_lookalike r = {LA_NONE, -1, 0};
         bool hit = compute(c, host, &r);
-        v = hit ? ((intptr_t)(r.prot + 1) << 8) | ((intptr_t)r.distance << 4) | r.method : 0;
-        bool created;
-        void **s = vg_htable_put(e->look_cache, host, strlen(host), 0, &created);
-        if (s)
-            *s = (void *)v;
+        *slot = hit ? ((intptr_t)(r.prot + 1) << 8) | ((intptr_t)r.distance << 4) | r.method : 0;
     }
+    intptr_t v = *slot;
     if (!v)
         return false;
     out->method = (ph_look_method)(v & 15);
     out->distance = (int)((v >> 4) & 15);
     out->prot = (int)(v >> 8) - 1;
     /* allow-listed partner domains are not look-alikes */
-    if (allowed_for(c, out->prot, ph_reg_domain(c->a, host)))
+    if (allowed_for(c, out->prot, ph_reg_domain(c->eng, host)))
         return false;
     return true;
 }

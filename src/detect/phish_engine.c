@@ -111,18 +111,43 @@ static void add_reason(ph_ctx *c, phish_rule r, int weight, const char *detail)
     c->kinds_fired |= 1u << rules[r].kind;
 }
 
+/* Formats into the arena in one pass when the text is short (most are). */
+static const char *arena_vprintf(vg_arena *a, const char *fmt, va_list ap)
+{
+    char small[512];
+    va_list cp;
+    va_copy(cp, ap);
+    int len = vsnprintf(small, sizeof small, fmt, cp);
+    va_end(cp);
+    if (len < 0)
+        return NULL;
+    if ((size_t)len < sizeof small)
+        return vg_arena_strndup(a, small, (size_t)len);
+    char *d = vg_arena_alloc(a, (size_t)len + 1);
+    vsnprintf(d, (size_t)len + 1, fmt, ap);
+    return d;
+}
+
+const char *ph_printf(vg_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *r = arena_vprintf(a, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
 void ph_fire(ph_ctx *c, phish_rule r, const char *fmt, ...)
 {
     if (r != R_lure && ph_fired(c, r))
         return;
     va_list ap;
     va_start(ap, fmt);
-    vg_buf b;
-    vg_buf_init(&b, 4096);
-    vg_buf_vprintf(&b, fmt, ap);
+    const char *detail = arena_vprintf(c->a, fmt, ap);
     va_end(ap);
-    const char *detail = vg_arena_strndup(c->a, b.p ? b.p : "", b.n);
-    vg_buf_free(&b);
+    /* a detail longer than 4096 bytes is dropped (all reasons are short) */
+    if (!detail || strlen(detail) > 4096)
+        detail = vg_arena_strdup(c->a, "");
     add_reason(c, r, c->eng->weights[r], detail);
 }
 
@@ -203,22 +228,31 @@ vg_err vg_phish_engine_new(vg_phish_engine **out, const vg_yaml_node *root, vg_e
     ph_strmap_init(&e->prot_skel);
     ph_strmap_init(&e->prot_label_skel);
     ph_strmap_init(&e->prot_labels);
+    ph_strmap_init(&e->prot_domains);
+    ph_strmap_init(&e->prot_fold);
     ph_strmap_init(&e->freemail);
     ph_strmap_init(&e->allow);
     ph_strmap_init(&e->abused_tlds);
-    hostlist *hl[] = {&e->esp,        &e->ats,     &e->signing, &e->newsletters, &e->rewriters,
-                      &e->shorteners, &e->hosting, &e->forms,   &e->sharing,     &e->tenants,
-                      &e->redirects};
-    for (size_t i = 0; i < sizeof hl / sizeof *hl; i++)
-        ph_hostlist_init(hl[i]);
+    ph_strmap_init(&e->dom_index);
+    hostlist *hl[PH_L__COUNT] = {
+        [PH_L_ESP] = &e->esp,           [PH_L_ATS] = &e->ats,
+        [PH_L_SIGNING] = &e->signing,   [PH_L_NEWSLETTERS] = &e->newsletters,
+        [PH_L_REWRITERS] = &e->rewriters, [PH_L_SHORTENERS] = &e->shorteners,
+        [PH_L_HOSTING] = &e->hosting,   [PH_L_FORMS] = &e->forms,
+        [PH_L_SHARING] = &e->sharing,   [PH_L_TENANTS] = &e->tenants,
+        [PH_L_REDIRECTS] = &e->redirects};
+    for (int i = 0; i < PH_L__COUNT; i++) {
+        e->lists[i] = hl[i];
+        ph_hostlist_init(hl[i], (ph_list)i);
+    }
     UErrorCode st = U_ZERO_ERROR;
     e->spoof = uspoof_open(&st);
     if (U_FAILURE(st)) {
         vg_phish_engine_free(e);
         return vg_error_set(err, VG_EUNSUPPORTED, "ICU spoof checker: %s", u_errorName(st));
     }
+    ph_skeleton_init(e);
     e->arena = vg_arena_new(128u << 10);
-    e->look_cache = vg_htable_new(65536, NULL, NULL);
     vg_mail_parse_opts_default(&e->popts);
     const vg_yaml_node *mail = root ? vg_yaml_get(root, "mail") : NULL;
     if ((rc = read_weights(e, mail, err)) != VG_OK)
@@ -232,6 +266,7 @@ vg_err vg_phish_engine_new(vg_phish_engine **out, const vg_yaml_node *root, vg_e
         goto fail;
     if ((rc = ph_build_protected(e, err)) != VG_OK)
         goto fail;
+    ph_host_index_build(e);
     if ((rc = ph_lexicon_compile(e, root, err)) != VG_OK)
         goto fail;
     e->popts.authserv_ids = (const char *const *)e->authserv_ids;
@@ -256,7 +291,6 @@ void vg_phish_engine_free(vg_phish_engine *e)
     if (e->spoof)
         uspoof_close(e->spoof);
     vg_arena_free(e->arena);
-    vg_htable_free(e->look_cache);
     free(e);
 }
 
@@ -268,15 +302,36 @@ static bool aligned(ph_ctx *c, const char *domain)
 {
     if (!domain || !*domain || !c->from_reg[0])
         return false;
-    return strcmp(ph_reg_domain(c->a, domain), c->from_reg) == 0;
+    return strcmp(ph_reg_domain(c->eng, domain), c->from_reg) == 0;
 }
 
-static void add_text(vg_buf *b, const char *s, size_t n)
+/* The text the lexicons and brand claims read, part by part (each part
+ * followed by a newline): counts the bytes when out is NULL. */
+static size_t add_text(char *out, size_t at, const char *s, size_t n)
 {
     if (!s || !n)
-        return;
-    vg_buf_append(b, s, n);
-    vg_buf_putc(b, '\n');
+        return at;
+    if (out) {
+        memcpy(out + at, s, n);
+        out[at + n] = '\n';
+    }
+    return at + n + 1;
+}
+
+static size_t gather_text(const vg_mail_msg *m, char *out)
+{
+    const size_t cap = 256u << 10;
+    size_t k = 0;
+    k = add_text(out, k, m->subject, strlen(m->subject));
+    k = add_text(out, k, m->text_plain, m->text_plain_len < cap ? m->text_plain_len : cap);
+    k = add_text(out, k, m->text_html, m->text_html_len < cap ? m->text_html_len : cap);
+    for (size_t i = 0; i < m->n_nested && k < 2 * cap; i++) {
+        const vg_mail_msg *n = m->nested[i];
+        k = add_text(out, k, n->subject, strlen(n->subject));
+        k = add_text(out, k, n->text_plain, n->text_plain_len < cap ? n->text_plain_len : cap);
+        k = add_text(out, k, n->text_html, n->text_html_len < cap ? n->text_html_len : cap);
+    }
+    return k;
 }
 
 static void setup(ph_ctx *c)
@@ -298,15 +353,15 @@ static void setup(ph_ctx *c)
         c->from = &m->from.v[0];
     if (c->from && c->from->domain && c->from->domain[0]) {
         c->from_domain = c->from->domain;
-        c->from_reg = ph_reg_domain(c->a, c->from_domain);
+        c->from_reg = ph_reg_domain(e, c->from_domain);
         /* a mailbox at the provider itself, not the provider's own systems
          * (reply.yahoo.com) */
         c->from_freemail = ph_is_freemail(e, c->from_domain) ||
-                           ph_hostlist_match(&e->tenants, c->from_domain, NULL, NULL);
+                           ph_host_in(e, &e->tenants, c->from_domain, NULL, NULL);
         c->from_brand = ph_brand_of_domain(e, c->from_domain);
         c->from_org = ph_org_of_domain(e, c->from_domain);
-        c->from_platform = ph_hostlist_match(&e->ats, c->from_domain, NULL, NULL) ||
-                           ph_hostlist_match(&e->signing, c->from_domain, NULL, NULL);
+        c->from_platform = ph_host_in(e, &e->ats, c->from_domain, NULL, NULL) ||
+                           ph_host_in(e, &e->signing, c->from_domain, NULL, NULL);
     }
     const vg_mail_auth *au = &m->auth;
     if (au->present) {
@@ -339,21 +394,12 @@ static void setup(ph_ctx *c)
     }
     /* the text the lexicons and brand claims read: subject, visible text,
      * and the text of attached messages, capped */
-    vg_buf b;
-    vg_buf_init(&b, 0);
-    add_text(&b, m->subject, strlen(m->subject));
-    size_t cap = 256u << 10;
-    add_text(&b, m->text_plain, m->text_plain_len < cap ? m->text_plain_len : cap);
-    add_text(&b, m->text_html, m->text_html_len < cap ? m->text_html_len : cap);
-    for (size_t i = 0; i < m->n_nested && b.n < 2 * cap; i++) {
-        const vg_mail_msg *n = m->nested[i];
-        add_text(&b, n->subject, strlen(n->subject));
-        add_text(&b, n->text_plain, n->text_plain_len < cap ? n->text_plain_len : cap);
-        add_text(&b, n->text_html, n->text_html_len < cap ? n->text_html_len : cap);
-    }
-    c->text = vg_arena_strndup(c->a, b.p ? b.p : "", b.n);
-    c->text_len = b.n;
-    vg_buf_free(&b);
+    size_t len = gather_text(m, NULL);
+    char *text = vg_arena_alloc(c->a, len + 1);
+    gather_text(m, text);
+    text[len] = 0;
+    c->text = text;
+    c->text_len = len;
 }
 
 /* ---- results --------------------------------------------------------------------------------- */
@@ -582,6 +628,7 @@ vg_err vg_phish_analyze(vg_phish_engine *e, const char *name, const void *raw, s
                         vg_findings *findings, const vg_phish_result **out, vg_error *err)
 {
     vg_arena_reset(e->arena);
+    ph_caches_trim(e); /* what the caches hand out stays valid for the whole message */
     vg_phish_result *r = &e->result;
     memset(r, 0, sizeof *r);
     r->file = vg_arena_strdup(e->arena, name ? name : "-");
@@ -612,9 +659,6 @@ vg_err vg_phish_analyze(vg_phish_engine *e, const char *name, const void *raw, s
     vg_strlist_free(&ctx.domains);
     vg_strlist_free(&ctx.urls);
     vg_strlist_free(&ctx.hashes);
-    /* keep the look-alike cache bounded */
-    if (vg_htable_count(e->look_cache) > 60000)
-        vg_htable_expire(e->look_cache, INT64_MAX);
     return VG_OK;
 }
 

@@ -3,6 +3,7 @@
  * HTML text, plain and HTML versions that disagree, fake replies, the
  * recipient's address pasted into the subject, disguised subjects, broken
  * MIME. */
+#include <ctype.h>
 #include <string.h>
 
 #include <unicode/uscript.h>
@@ -93,18 +94,17 @@ static const char *subject_trick(const char *s)
 /* The recipient's address in the first lines of the text, as a greeting
  * ("Hallo jane@example.org,") — not in a quoted header, an attribution line
  * or a newsletter's "this message was sent to" notice. */
-static bool greets(const char *text, const char *addr)
+static bool greets(const char *head, const char *head_low, const char *addr_low)
 {
     static const char *const not_greeting[] = {
         "wrote", "schrieb", "escreveu", "a écrit", "escribió", "schreef", "to:", "para:", "de:",
         "from:", "an:", "aan:", "cc:", "von:", "envoyé", "sent to", "sent by", "enviado", "gesendet",
         "verzonden", "was sent", "subscribed", "abonn", "intended for", "inscrit", "cadastrado",
         "unsubscribe", "mailto", NULL};
-    char head[512];
-    snprintf(head, sizeof head, "%s", text ? text : "");
-    const char *hit = strcasestr(head, addr);
-    if (!hit)
+    const char *low_hit = strstr(head_low, addr_low);
+    if (!low_hit)
         return false;
+    const char *hit = head + (low_hit - head_low);
     const char *ls = hit;
     while (ls > head && ls[-1] != '\n')
         ls--;
@@ -122,6 +122,26 @@ static bool greets(const char *text, const char *addr)
             return false;
     }
     return true;
+}
+
+/* An ASCII-lower-cased copy (what strcasestr compares), into the arena. */
+static char *lower_copy(vg_arena *a, const char *s, size_t n)
+{
+    char *r = vg_arena_alloc(a, n + 1);
+    for (size_t i = 0; i < n; i++)
+        r[i] = (char)tolower((unsigned char)s[i]);
+    r[n] = 0;
+    return r;
+}
+
+/* Bytes above the space up to the terminating NUL. */
+static size_t count_visible(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), v = 0;
+    for (size_t i = 0; i < n; i++)
+        v += p[i] > ' ';
+    return v;
 }
 
 void ph_detect_evidence(ph_ctx *c)
@@ -145,13 +165,30 @@ void ph_detect_evidence(ph_ctx *c)
         ph_fire(c, R_fake_reply, "the subject \"%.60s\" poses as a reply, but the message answers none",
                 m->subject);
     bool official = c->authenticated && (c->from_brand >= 0 || c->from_org >= 0);
+    /* the places an address is looked for, lower-cased once: a
+     * case-insensitive search is then a plain one */
+    const char *subj_low = NULL, *name_low = NULL, *head_low = NULL;
+    char head[512];
     for (size_t i = 0; i < m->to.n && !m->list_id && !official; i++) {
         const char *a = m->to.v[i].addr;
-        if (!a || !strchr(a, '@') || strlen(a) < 5)
+        size_t al = a ? strlen(a) : 0;
+        if (!a || !strchr(a, '@') || al < 5)
             continue;
-        const char *name = c->from && c->from->name ? c->from->name : "";
-        const char *where = strcasestr(m->subject, a) ? "subject" : strcasestr(name, a) ? "display name" : NULL;
-        if (!where && greets(m->text_plain_len ? m->text_plain : m->text_html, a))
+        if (!subj_low) {
+            const char *name = c->from && c->from->name ? c->from->name : "";
+            const char *text = m->text_plain_len ? m->text_plain : m->text_html;
+            size_t hn = text ? strnlen(text, sizeof head - 1) : 0;
+            memcpy(head, text ? text : "", hn);
+            head[hn] = 0;
+            subj_low = lower_copy(c->a, m->subject, strlen(m->subject));
+            name_low = lower_copy(c->a, name, strlen(name));
+            head_low = lower_copy(c->a, head, hn);
+        }
+        const char *a_low = lower_copy(c->a, a, al);
+        const char *where = strstr(subj_low, a_low)   ? "subject"
+                            : strstr(name_low, a_low) ? "display name"
+                                                      : NULL;
+        if (!where && greets(head, head_low, a_low))
             where = "greeting";
         if (where) {
             ph_fire(c, R_recipient_address, "the %s carries the recipient's address %s", where, a);
@@ -159,11 +196,7 @@ void ph_detect_evidence(ph_ctx *c)
         }
     }
     /* almost no text, but links: the words are in images */
-    size_t visible = 0;
-    for (const char *p = m->text_plain; *p; p++)
-        visible += (unsigned char)*p > ' ';
-    for (const char *p = m->text_html; *p; p++)
-        visible += (unsigned char)*p > ' ';
+    size_t visible = count_visible(m->text_plain) + count_visible(m->text_html);
     size_t links = 0;
     for (size_t i = 0; i < m->n_urls; i++)
         links += m->urls[i].source == VG_URL_HREF && m->urls[i].host[0];

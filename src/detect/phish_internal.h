@@ -33,29 +33,36 @@ typedef enum {
 
 /* ---- string sets -------------------------------------------------------------------------- */
 
-/* An owned set of lower-case strings with an int value each. */
+/* An owned set of lower-case strings with an int value each. Built once,
+ * then read: a bit per (length, first, middle, last byte) signature answers
+ * most lookups of absent keys without hashing or touching the table. */
 typedef struct strmap {
     vg_htable *t;
+    uint64_t sig[256];
 } strmap;
 void ph_strmap_init(strmap *m);
 void ph_strmap_free(strmap *m);
 void ph_strmap_put(strmap *m, const char *key, intptr_t value); /* first value wins */
 bool ph_strmap_get(const strmap *m, const char *key, size_t n, intptr_t *value);
 
+/* The platform lists (data/mail_platforms.yaml, mail.platforms). */
+typedef enum {
+    PH_L_ESP = 0, PH_L_ATS, PH_L_SIGNING, PH_L_NEWSLETTERS, PH_L_REWRITERS, PH_L_SHORTENERS,
+    PH_L_HOSTING, PH_L_FORMS, PH_L_SHARING, PH_L_TENANTS, PH_L_REDIRECTS, PH_L__COUNT
+} ph_list;
+
 /* A host list with optional path prefixes ("docs.google.com/forms"). */
 typedef struct hostlist {
-    strmap hosts;         /* host -> index in paths (or -1) */
+    ph_list id;
+    strmap hosts;         /* host -> aux */
     char **path_host;     /* entries with a path: host part */
     char **path_prefix;   /* and path prefix ("/forms") */
     int *aux;             /* per-entry value (rewriter unwrap method) */
     size_t n_path;
 } hostlist;
-void ph_hostlist_init(hostlist *h);
+void ph_hostlist_init(hostlist *h, ph_list id);
 void ph_hostlist_free(hostlist *h);
 void ph_hostlist_add(hostlist *h, const char *entry, int aux);
-/* Match host (and path of url when entries have paths): returns true and
- * *aux when host equals an entry or is a subdomain of one. */
-bool ph_hostlist_match(const hostlist *h, const char *host, const char *url, int *aux);
 
 /* ---- brands and organizations ---------------------------------------------------------------- */
 
@@ -88,6 +95,13 @@ typedef struct ph_org {
     size_t n_vips;
 } ph_org;
 
+/* A protected label for the edit-distance method, packed for a linear pass. */
+typedef struct ph_edit_entry {
+    uint64_t chars; /* ph_char_mask() of the label */
+    int prot;       /* index in eng->prot */
+    int budget;     /* edits allowed on a label this long */
+} ph_edit_entry;
+
 /* A protected domain for lookalike checks. */
 typedef struct ph_protected {
     char *domain; /* registrable domain */
@@ -95,6 +109,9 @@ typedef struct ph_protected {
     char *suffix; /* "com" */
     int brand;    /* index in brands, or -1 */
     int org;      /* index in orgs, or -1 */
+    size_t label_len;
+    int fold_next; /* next protected index with the same visual fold, or -1 */
+    bool strict;   /* of a strict brand (no edit, swap or word methods) */
 } ph_protected;
 
 typedef struct ph_lure {
@@ -143,10 +160,20 @@ struct vg_phish_engine {
     strmap prot_skel;        /* skeleton(registrable domain) -> prot index */
     strmap prot_label_skel;  /* skeleton(label) -> prot index (first) */
     strmap prot_labels;      /* label -> prot index */
+    strmap prot_domains;     /* registrable domain -> prot index */
+    strmap prot_fold;        /* visual fold of a label (5-63 letters, not strict) -> first index */
+    struct ph_edit_entry *edit; /* labels open to edit-distance matches, by length then index */
+    size_t edit_at[66];      /* edit[edit_at[l] .. edit_at[l + 1]): labels of length l (64: more) */
+    size_t prot_domain_max;  /* longest protected domain */
     strmap freemail;
     strmap allow; /* "brandindex|domain" -> 1 */
     hostlist esp, ats, signing, newsletters, rewriters, shorteners, hosting, forms, sharing, tenants,
         redirects;
+    hostlist *lists[PH_L__COUNT]; /* the above by ph_list */
+    /* every domain of the tables -> what it is an entry of (phish_host.c) */
+    strmap dom_index;
+    struct ph_domain_info *dom_info;
+    size_t n_dom_info, dom_info_cap;
     char **unwrap_params;
     size_t n_unwrap_params;
     strmap abused_tlds;
@@ -165,13 +192,18 @@ struct vg_phish_engine {
     hs_scratch_t *hs_scratch;
     /* ICU */
     USpoofChecker *spoof;
+    /* skeletons of ASCII characters, case-folded (ph_skeleton's fast path);
+     * skel_ascii_len[c] == 0xFF: c needs ICU */
+    char skel_ascii[128][4];
+    uint8_t skel_ascii_len[128];
     /* weights and thresholds */
     int weights[R__COUNT];
     int th_phish, th_suspicious;
     vg_phish_verdict findings_min;
     /* per-message state */
     vg_arena *arena;
-    vg_htable *look_cache; /* host -> cached lookalike verdict (bounded) */
+    vg_htable *hosts; /* host -> ph_host (bounded cache, phish_host.c) */
+    vg_htable *names; /* display name -> its brand claim (bounded cache, phish_sender.c) */
     vg_phish_result result;
 };
 
@@ -214,6 +246,8 @@ typedef struct ph_ctx {
     /* brand keywords found by the scan, per brand (arena arrays) */
     unsigned *brand_hits;    /* in the text (subject excluded) */
     unsigned *brand_subject; /* in the subject */
+    /* case-folded subject and display name (phish_sender.c), NULL until needed */
+    const char *subject_fold, *name_fold;
     /* text to scan (subject + visible text), capped */
     const char *text;
     size_t text_len;
@@ -228,21 +262,77 @@ typedef struct ph_ctx {
  * entities). detail is formatted into the arena. */
 void ph_fire(ph_ctx *c, phish_rule r, const char *fmt, ...) VG_PRINTF(3, 4);
 bool ph_fired(const ph_ctx *c, phish_rule r);
+/* vg_arena_printf() in one pass for short texts. */
+const char *ph_printf(vg_arena *a, const char *fmt, ...) VG_PRINTF(2, 3);
 /* Records who the message impersonates; a stronger claim wins: 5 display
  * name / spoofed own domain, 4 look-alike sender or shown address, 3 links,
  * 2 subject, 1 body. */
 void ph_impersonate(ph_ctx *c, const char *who, int prio);
 
+/* ---- hosts (phish_host.c) ------------------------------------------------------------------------------ */
+
+/* Facts about one host, computed once per engine. Pointers handed out are
+ * valid until the next vg_phish_analyze(). */
+typedef struct ph_domain_info ph_domain_info;
+typedef struct ph_host {
+    unsigned have; /* which facts are known */
+    bool owned;    /* in the cache (else in the message's arena) */
+    char *reg;     /* registrable domain */
+    int brand, org; /* brand / organization whose domain the host is or is under, -1 */
+    uint32_t lists; /* bit per ph_list: the host or a parent is an entry */
+    uint32_t paths; /* bit per ph_list: an entry with a path is on the host or a parent */
+    int aux[PH_L__COUNT];
+    bool freemail; /* the host itself is a free-mail domain */
+    intptr_t look; /* look-alike verdict (phish_domain.c) */
+    bool public_suffix; /* the host or a parent is a public suffix (libpsl, no wildcard rules) */
+} ph_host;
+
+/* Builds the domain index (after every table is loaded). */
+void ph_host_index_build(vg_phish_engine *e);
+void ph_host_index_free(vg_phish_engine *e);
+/* Empties the per-engine caches (hosts, display names) that passed their
+ * bound (between messages). */
+void ph_caches_trim(vg_phish_engine *e);
+/* NULL for an empty or NULL host. */
+ph_host *ph_host_get(vg_phish_engine *e, const char *host);
+/* Registrable domain of host (libpsl); host itself if none, "" for "". */
+const char *ph_reg_domain(vg_phish_engine *e, const char *host);
+/* Brand / organization index whose domain host is (or is under), else -1. */
+int ph_brand_of_domain(vg_phish_engine *e, const char *host);
+int ph_org_of_domain(vg_phish_engine *e, const char *host);
+/* Is this exact domain a free-mail domain? */
+bool ph_is_freemail(vg_phish_engine *e, const char *reg);
+/* Is host (or a parent) on the list, or on an entry with a path that
+ * prefixes url's path (when url is given)? *aux: the entry's value. */
+bool ph_host_in(vg_phish_engine *e, const hostlist *l, const char *host, const char *url, int *aux);
+/* Is host (or a parent) a host entry of any platform list? */
+bool ph_host_known(vg_phish_engine *e, const char *host);
+/* Is host, or one of its parent domains, a public suffix (libpsl, no
+ * wildcard rules)? */
+bool ph_host_public_suffix(vg_phish_engine *e, const char *host);
+/* The look-alike verdict slot of host; true when it holds a verdict already. */
+bool ph_host_look(vg_phish_engine *e, const char *host, intptr_t **verdict);
+
 /* ---- domains (phish_domain.c) ----------------------------------------------------------------------- */
 
-/* Registrable domain of host (libpsl), into the arena; host itself if none. */
-const char *ph_reg_domain(vg_arena *a, const char *host);
+/* Registrable domain without the cache, into the arena (table building). */
+const char *ph_reg_domain_uncached(vg_arena *a, const char *host);
+/* Is reg a free-mail domain (the table itself, while building)? */
+bool ph_is_freemail_uncached(const vg_phish_engine *e, const char *reg);
+/* Bit set of the bytes of s (letters, digits, others hashed): two strings
+ * within d edits differ in at most 2d bits. */
+uint64_t ph_char_mask(const char *s, size_t n);
+/* Edits a label of len letters may be from a protected one to count as a
+ * misspelling of it: none under 5 letters, 1 up to 8, 2 above. */
+int ph_edit_budget(size_t len);
+/* Fills the ASCII skeleton table (after uspoof_open). */
+void ph_skeleton_init(vg_phish_engine *e);
+/* The visual fold of a host label (phish_domain.c): i, l, 1, | -> l; 0 -> o;
+ * rn -> m; vv -> w; cl -> d. Returns the length written (< cap). */
+size_t ph_visual_fold(const char *s, size_t n, char *out, size_t cap);
+
 /* Label before the public suffix and the suffix: "paypal" / "com". */
 void ph_split_reg(const char *reg, const char **label, size_t *label_len, const char **suffix);
-/* Brand index whose domain host is (or is under), else -1. */
-int ph_brand_of_domain(const vg_phish_engine *e, const char *host);
-int ph_org_of_domain(const vg_phish_engine *e, const char *host);
-bool ph_is_freemail(const vg_phish_engine *e, const char *reg);
 /* UTS #39 skeleton of UTF-8 s, case-folded, into the arena. */
 const char *ph_skeleton(vg_phish_engine *e, vg_arena *a, const char *s, size_t n);
 /* NFKC case fold of UTF-8, default ignorables removed, into the arena. */
@@ -277,6 +367,10 @@ const char *ph_look_method_text(ph_look_method m);
 vg_err ph_load_builtin(vg_phish_engine *e, vg_error *err);
 vg_err ph_load_config(vg_phish_engine *e, const vg_yaml_node *root, vg_error *err);
 vg_err ph_build_protected(vg_phish_engine *e, vg_error *err);
+/* Disk cache of compiled vectorscan databases (phish_hscache.c). key: a
+ * digest of the patterns; NULL / nothing written when absent or off. */
+hs_database_t *ph_hs_cache_get(const uint8_t key[32]);
+void ph_hs_cache_put(const uint8_t key[32], const hs_database_t *db);
 /* Lexicons: data/lexicons.yaml plus the config's `lures:` (root may be NULL). */
 vg_err ph_lexicon_compile(vg_phish_engine *e, const vg_yaml_node *root, vg_error *err);
 void ph_data_free(vg_phish_engine *e);
@@ -301,8 +395,10 @@ void ph_fire_lure(ph_ctx *c, int weight, const char *detail);
 bool ph_lure_present(const ph_ctx *c, const char *id);
 
 /* Marks in cand[] (one byte per brand) the brands whose keywords, names or
- * acronyms occur in s (phish_lure.c). */
-void ph_brand_candidates(ph_ctx *c, const char *s, size_t n, bool normalized, unsigned char *cand);
+ * acronyms occur in raw (n bytes) or in one of the other forms (already
+ * case-folded: no acronyms) (phish_lure.c). */
+void ph_brand_candidates(ph_ctx *c, const char *raw, size_t n, const char *const *forms,
+                         size_t n_forms, unsigned char *cand);
 
 /* Text helpers (phish_sender.c). */
 bool ph_word_find(const char *hay, size_t n, const char *needle, bool case_sensitive);

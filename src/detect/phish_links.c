@@ -72,7 +72,7 @@ const char *ph_unwrap(ph_ctx *c, const vg_mail_url *u, const char **host_out)
     if (!u->host || !*u->host)
         return NULL;
     int aux;
-    if (!ph_hostlist_match(&c->eng->rewriters, u->host, u->url, &aux))
+    if (!ph_host_in(c->eng, &c->eng->rewriters, u->host, u->url, &aux))
         return NULL;
     const char *target = NULL;
     if (aux >= PH_UNWRAP_QUERY && aux < PH_UNWRAP_PROOFPOINT_V2 &&
@@ -150,7 +150,11 @@ static const char *text_domain(ph_ctx *c, const char *text)
     bool prefixed = strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0 ||
                     strncasecmp(p, "www.", 4) == 0;
     char buf[600];
-    snprintf(buf, sizeof buf, "%s%.*s", prefixed ? "" : "http://", (int)n, p);
+    size_t bl = prefixed ? 0 : 7;
+    memcpy(buf, "http://", bl);
+    memcpy(buf + bl, p, n); /* n <= 512 */
+    bl += n;
+    buf[bl] = 0;
     char host[256];
     if (!vg_mail_url_host(buf, strlen(buf), host, sizeof host, NULL))
         return NULL;
@@ -172,7 +176,7 @@ static const char *text_domain(ph_ctx *c, const char *text)
 
 static bool same_owner(ph_ctx *c, const char *a, const char *b)
 {
-    const char *ra = ph_reg_domain(c->a, a), *rb = ph_reg_domain(c->a, b);
+    const char *ra = ph_reg_domain(c->eng, a), *rb = ph_reg_domain(c->eng, b);
     if (strcmp(ra, rb) == 0)
         return true;
     int ba = ph_brand_of_domain(c->eng, a), bb = ph_brand_of_domain(c->eng, b);
@@ -182,7 +186,7 @@ static bool same_owner(ph_ctx *c, const char *a, const char *b)
     return oa >= 0 && oa == ob;
 }
 
-static bool login_path(const char *url)
+static bool login_path(vg_arena *a, const char *url)
 {
     const char *p = strstr(url, "://");
     p = p ? strpbrk(p + 3, "/?") : NULL;
@@ -193,8 +197,13 @@ static bool login_path(const char *url)
                                         "secure", "update", "wp-admin", "wp-content", "wp-includes",
                                         "validate", "unlock", "recover", "password", "credential",
                                         ".php", "mailbox", "webmail", NULL};
+    /* the words are lower case: fold the path once, then plain searches */
+    size_t n = strlen(p);
+    char *low = vg_arena_alloc(a, n + 1);
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)tolower((unsigned char)p[i]);
     for (const char *const *w = words; *w; w++) {
-        if (strcasestr(p, *w))
+        if (strstr(low, *w))
             return true;
     }
     return false;
@@ -257,7 +266,7 @@ void ph_detect_links(ph_ctx *c)
         }
         bool active = u->source == VG_URL_HREF || u->source == VG_URL_FORM ||
                       u->source == VG_URL_REFRESH || u->source == VG_URL_DOCUMENT;
-        if (active && ph_hostlist_match(&e->redirects, u->host, u->url, NULL) &&
+        if (active && ph_host_in(e, &e->redirects, u->host, u->url, NULL) &&
             !(c->from_brand >= 0 && ph_brand_of_domain(e, u->host) == c->from_brand)) {
             ph_fire(c, R_link_open_redirect, "a link goes through %s's redirect%s%s", u->host,
                     t && uh && *uh ? " to " : "", t && uh && *uh ? uh : "");
@@ -270,9 +279,9 @@ void ph_detect_links(ph_ctx *c)
         }
         if (!host || !*host)
             continue;
-        const char *reg = ph_reg_domain(c->a, host);
+        const char *reg = ph_reg_domain(e, host);
         bool own = c->from_reg[0] && strcmp(reg, c->from_reg) == 0;
-        bool tracker = ph_hostlist_match(&e->esp, host, url, NULL);
+        bool tracker = ph_host_in(e, &e->esp, host, url, NULL);
         if (u->source == VG_URL_HREF && !(u->flags & VG_URL_F_HIDDEN)) {
             links++;
             if (own || (brand >= 0 && ph_brand_of_domain(e, host) == brand))
@@ -316,7 +325,7 @@ void ph_detect_links(ph_ctx *c)
         if (u->source == VG_URL_HREF && u->text) {
             const char *td = text_domain(c, u->text);
             if (td && !same_owner(c, td, host) && !(tracker && c->authenticated) &&
-                !ph_hostlist_match(&e->rewriters, host, url, NULL)) {
+                !ph_host_in(e, &e->rewriters, host, url, NULL)) {
                 int tb = ph_brand_of_domain(e, td), to = ph_org_of_domain(e, td);
                 if ((tb >= 0 || to >= 0) && !own) {
                     ph_fire(c, R_link_text_mismatch, "a link shows %s, a domain of %s, but goes to %s",
@@ -332,15 +341,15 @@ void ph_detect_links(ph_ctx *c)
         }
         if (own || u->source == VG_URL_EMBED)
             continue;
-        if (ph_hostlist_match(&e->shorteners, host, url, NULL) && u->source != VG_URL_TEXT)
+        if (ph_host_in(e, &e->shorteners, host, url, NULL) && u->source != VG_URL_TEXT)
             ph_fire(c, R_link_shortener, "a link goes through the URL shortener %s", host);
-        if (ph_brand_of_domain(e, host) >= 0 && !ph_hostlist_match(&e->hosting, host, url, NULL) &&
-            !ph_hostlist_match(&e->forms, host, url, NULL) &&
-            !ph_hostlist_match(&e->sharing, host, url, NULL))
+        if (ph_brand_of_domain(e, host) >= 0 && !ph_host_in(e, &e->hosting, host, url, NULL) &&
+            !ph_host_in(e, &e->forms, host, url, NULL) &&
+            !ph_host_in(e, &e->sharing, host, url, NULL))
             continue; /* a brand's own site */
-        bool hosting = ph_hostlist_match(&e->hosting, host, url, NULL);
-        bool form = ph_hostlist_match(&e->forms, host, url, NULL);
-        bool share = ph_hostlist_match(&e->sharing, host, url, NULL);
+        bool hosting = ph_host_in(e, &e->hosting, host, url, NULL);
+        bool form = ph_host_in(e, &e->forms, host, url, NULL);
+        bool share = ph_host_in(e, &e->sharing, host, url, NULL);
         if ((hosting || form || share) && active) {
             const char *what = form ? "a form service" : hosting ? "free hosting" : "file sharing";
             if (cred && (hosting || form)) {
@@ -351,7 +360,7 @@ void ph_detect_links(ph_ctx *c)
                 ph_fire(c, R_link_free_hosting, "a link goes to %s on %s", what, host);
             }
         }
-        if (active && !tracker && login_path(url))
+        if (active && !tracker && login_path(c->a, url))
             ph_fire(c, R_link_login_path, "a link to %s has a login or verification path", host);
         if (active && !tracker && abused_tld(c, host))
             ph_fire(c, R_link_abused_tld, "a link goes to %s, under a top-level domain much abused for phishing",
@@ -394,7 +403,7 @@ void ph_detect_links(ph_ctx *c)
     for (size_t i = 0; i < m->n_forms; i++) {
         const vg_mail_form *f = &m->forms[i];
         bool foreign_action = f->action_host && *f->action_host &&
-                              !(c->from_reg[0] && strcmp(ph_reg_domain(c->a, f->action_host), c->from_reg) == 0);
+                              !(c->from_reg[0] && strcmp(ph_reg_domain(e, f->action_host), c->from_reg) == 0);
         if (f->password_inputs > 0 || (f->email_inputs > 0 && f->in_attachment && foreign_action)) {
             ph_fire(c, R_credential_form, "%s holds a form asking for %s%s%s",
                     f->in_attachment ? "an attachment" : "the message",

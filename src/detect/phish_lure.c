@@ -13,6 +13,34 @@
 
 #define SCAN_MAX ((size_t)512 << 10)
 
+/* Printable ASCII but space: only lower-cased. */
+static bool plain_ascii(unsigned char ch) { return ch > ' ' && ch < 0x7F; }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PH_SWAR 1 /* eight bytes at a time through the common case */
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+#define LOW7 0x7F7F7F7F7F7F7F7Full
+
+/* Eight bytes of prose the normalization only lower-cases: printable ASCII
+ * where a space stands alone between two other characters. Then *lower is
+ * the bytes lower-cased. */
+static bool plain_block(const unsigned char *p, uint64_t *lower)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    if ((x & HIGH) || ((x + 0x60 * ONES) & HIGH) != HIGH || ((x + ONES) & HIGH))
+        return false; /* not all in 0x20..0x7E */
+    uint64_t t = x ^ (0x20 * ONES);
+    uint64_t sp = ~(((t & LOW7) + LOW7) | t | LOW7) & HIGH; /* high bit of each space */
+    if ((sp & 0x80u) || (sp >> 56) || (sp & (sp << 8)))
+        return false; /* a space first, last or twice in a row */
+    uint64_t upper = ((x + (0x80 - 'A') * ONES) & ~(x + (0x80 - 'Z' - 1) * ONES)) & HIGH;
+    *lower = x | (upper >> 2);
+    return true;
+}
+#endif
+
 size_t ph_normalize_text(const char *in, size_t n, char *out)
 {
     const unsigned char *p = (const unsigned char *)in;
@@ -20,6 +48,26 @@ size_t ph_normalize_text(const char *in, size_t n, char *out)
     bool space = false;
     for (size_t i = 0; i < n;) {
         unsigned char ch = p[i];
+#ifdef PH_SWAR
+        uint64_t low;
+        if (i + 8 <= n && ch != ' ' && plain_block(p + i, &low)) {
+            if (space && k > 0)
+                out[k++] = ' ';
+            space = false;
+            memcpy(out + k, &low, 8); /* k <= i: the output never outruns the input */
+            k += 8;
+            i += 8;
+            continue;
+        }
+#endif
+        if (plain_ascii(ch)) {
+            if (space && k > 0)
+                out[k++] = ' ';
+            space = false;
+            out[k++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+            i++;
+            continue;
+        }
         bool ws = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
         size_t adv = 1;
         if (ch == 0xC2 && i + 1 < n && p[i + 1] == 0xA0) {
@@ -163,21 +211,35 @@ static void scan(ph_ctx *c, const char *raw, size_t n, bool subject)
     }
 }
 
-void ph_brand_candidates(ph_ctx *c, const char *s, size_t n, bool normalized, unsigned char *cand)
+void ph_brand_candidates(ph_ctx *c, const char *raw, size_t n, const char *const *forms,
+                         size_t n_forms, unsigned char *cand)
 {
     vg_phish_engine *e = c->eng;
-    if (n == 0)
+    scan_ud u = {c, raw, n, false, cand};
+    if (e->hs_db_cs && n > 0)
+        hs_scan(e->hs_db_cs, raw, (unsigned)n, 0, e->hs_scratch, on_match, &u);
+    if (!e->hs_db)
         return;
-    scan_ud u = {c, s, n, false, cand};
-    if (e->hs_db_cs && !normalized)
-        hs_scan(e->hs_db_cs, s, (unsigned)n, 0, e->hs_scratch, on_match, &u);
-    if (e->hs_db) {
-        char *norm = vg_arena_alloc(c->a, n + 1);
-        size_t nn = ph_normalize_text(s, n, norm);
-        u.text = norm;
-        u.n = nn;
-        hs_scan(e->hs_db, norm, (unsigned)nn, 0, e->hs_scratch, on_match, &u);
+    /* one pass over the normalized forms joined by NULs: no literal holds a
+     * NUL, so none matches across two forms, and a NUL is a word boundary
+     * just like the start or the end of a form */
+    size_t total = n + 1;
+    for (size_t i = 0; i < n_forms; i++)
+        total += strlen(forms[i]) + 1;
+    char *norm = vg_arena_alloc(c->a, total + 1);
+    size_t k = ph_normalize_text(raw, n, norm);
+    for (size_t i = 0; i < n_forms; i++) {
+        size_t fl = strlen(forms[i]);
+        if (fl == 0)
+            continue;
+        norm[k++] = 0;
+        k += ph_normalize_text(forms[i], fl, norm + k);
     }
+    if (k == 0)
+        return;
+    u.text = norm;
+    u.n = k;
+    hs_scan(e->hs_db, norm, (unsigned)k, 0, e->hs_scratch, on_match, &u);
 }
 
 void ph_detect_scan(ph_ctx *c)
@@ -209,7 +271,7 @@ void ph_detect_lure(ph_ctx *c)
         if (!present)
             continue;
         const ph_lure *l = &e->lures[i];
-        const char *detail = vg_arena_printf(
+        const char *detail = ph_printf(
             c->a, "%s lure: \"%s\"%s (%u phrase%s%s)", l->label,
             c->lure_example[i] ? c->lure_example[i] : "?", total > 1 ? " and others" : "",
             total, total == 1 ? "" : "s", c->lure_subject[i] ? ", in the subject" : "");

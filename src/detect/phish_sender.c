@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libpsl.h>
 #include <unicode/uchar.h>
 
 #include "phish_internal.h"
@@ -30,7 +29,11 @@ bool ph_word_find(const char *hay, size_t n, const char *needle, bool case_sensi
     size_t m = strlen(needle);
     if (m == 0 || m > n)
         return false;
+    int first = case_sensitive ? (unsigned char)needle[0] : tolower((unsigned char)needle[0]);
     for (size_t i = 0; i + m <= n; i++) {
+        int h = case_sensitive ? (unsigned char)hay[i] : tolower((unsigned char)hay[i]);
+        if (h != first)
+            continue; /* cheap test of the first byte before comparing */
         bool eq = case_sensitive ? memcmp(hay + i, needle, m) == 0
                                  : strncasecmp(hay + i, needle, m) == 0;
         if (!eq)
@@ -209,12 +212,10 @@ static claim name_claim(ph_ctx *c, const char *name)
     bool spaced = letter_spaced(norm);
     const char *comp = spaced ? compact(c->a, skel) : NULL;
     size_t nl = strlen(norm), sl = strlen(skel);
-    /* candidate brands first (one vectorscan pass per form), then the checks */
+    /* candidate brands first (vectorscan), then the checks */
     unsigned char *cand = vg_arena_calloc(c->a, e->n_brands ? e->n_brands : 1, 1);
-    ph_brand_candidates(c, name, strlen(name), false, cand);
-    ph_brand_candidates(c, skel, sl, true, cand);
-    if (comp)
-        ph_brand_candidates(c, comp, strlen(comp), true, cand);
+    const char *forms[2] = {skel, comp ? comp : ""};
+    ph_brand_candidates(c, name, strlen(name), forms, 2, cand);
     for (size_t b = 0; b < e->n_brands; b++) {
         if (!cand[b])
             continue;
@@ -263,13 +264,37 @@ static claim name_claim(ph_ctx *c, const char *name)
     return best;
 }
 
-/* The subject or the text names an affiliation of the brand. */
+/* A display name's claim depends on nothing else: it is kept per engine
+ * (senders write again and again under the same name). */
+static claim name_claim_cached(ph_ctx *c, const char *name)
+{
+    vg_htable *t = c->eng->names;
+    size_t n = strlen(name);
+    void **slot = vg_htable_get(t, name, n);
+    if (slot)
+        return *(const claim *)*slot;
+    claim cl = name_claim(c, name);
+    bool created;
+    slot = vg_htable_put(t, name, n, INT64_MAX, &created);
+    if (slot) {
+        claim *kept = vg_xmalloc(sizeof *kept);
+        *kept = cl; /* .how is a string literal */
+        *slot = kept;
+    }
+    return cl;
+}
+
+/* The subject or the display name names an affiliation of the brand. */
 static bool affiliated(ph_ctx *c, const ph_brand *br)
 {
     if (!br->n_affiliations)
         return false;
-    const char *subj = ph_casefold(c->a, c->m->subject, strlen(c->m->subject));
-    const char *name = c->from && c->from->name ? ph_casefold(c->a, c->from->name, strlen(c->from->name)) : "";
+    if (!c->subject_fold) {
+        c->subject_fold = ph_casefold(c->a, c->m->subject, strlen(c->m->subject));
+        const char *nm = c->from && c->from->name ? c->from->name : NULL;
+        c->name_fold = nm ? ph_casefold(c->a, nm, strlen(nm)) : "";
+    }
+    const char *subj = c->subject_fold, *name = c->name_fold;
     for (size_t k = 0; k < br->n_affiliations; k++) {
         if (strstr(subj, br->affiliations[k]) || strstr(name, br->affiliations[k]))
             return true;
@@ -285,9 +310,11 @@ static bool sender_legit_for(ph_ctx *c, int brand)
     if (c->from_brand == brand)
         return true;
     char key[512];
-    snprintf(key, sizeof key, "%d|%s", brand, c->from_reg);
-    if (ph_strmap_get(&e->allow, key, strlen(key), NULL))
-        return true;
+    if (vg_htable_count(e->allow.t) > 0) {
+        snprintf(key, sizeof key, "%d|%s", brand, c->from_reg);
+        if (ph_strmap_get(&e->allow, key, strlen(key), NULL))
+            return true;
+    }
     if (c->from_platform && c->authenticated)
         return true;
     /* mail from inside the recipient's organization is not impersonation */
@@ -313,7 +340,7 @@ static void display_address(ph_ctx *c, const char *name)
     const char *dom = vg_arena_strndup(c->a, d, n);
     for (char *p = (char *)dom; *p; p++)
         *p = (char)tolower((unsigned char)*p);
-    const char *reg = ph_reg_domain(c->a, dom);
+    const char *reg = ph_reg_domain(c->eng, dom);
     if (!c->from_reg[0] || strcmp(reg, c->from_reg) == 0)
         return;
     int b = ph_brand_of_domain(c->eng, reg);
@@ -397,18 +424,21 @@ static void vip_and_org(ph_ctx *c, const char *name)
 static void recipient_domain(ph_ctx *c)
 {
     const vg_mail_msg *m = c->m;
-    if (m->list_id || vg_mail_header_get(m, "List-Post") || vg_mail_header_get(m, "Mailing-List"))
+    if (m->list_id)
         return; /* the list's own address and domain are everywhere */
     const char *name = c->from && c->from->name ? c->from->name : "";
     for (size_t i = 0; i < m->to.n; i++) {
         const char *d = m->to.v[i].domain;
         if (!d || !strchr(d, '.') || strlen(d) < 5)
             continue;
-        const char *reg = ph_reg_domain(c->a, d);
+        const char *reg = ph_reg_domain(c->eng, d);
         if (ph_is_freemail(c->eng, reg) || strcmp(reg, c->from_reg) == 0)
             continue;
         if (ph_word_find(name, strlen(name), reg, false) ||
             ph_word_find(m->subject, strlen(m->subject), reg, false)) {
+            /* (the list headers are looked up only now: a scan of every header) */
+            if (vg_mail_header_get(m, "List-Post") || vg_mail_header_get(m, "Mailing-List"))
+                return;
             ph_fire(c, R_recipient_domain_claim,
                     "the %s names the recipient's own domain %s, but the sender is %s",
                     ph_word_find(name, strlen(name), reg, false) ? "display name" : "subject", reg,
@@ -448,8 +478,8 @@ static void sender_validity(ph_ctx *c)
     bool known = false;
     for (const char *const *r = reserved; *r && !known; r++)
         known = strcasecmp(dot + 1, *r) == 0;
-    for (const char *p = d; p && *p && !known; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL)
-        known = psl_is_public_suffix2(psl_builtin(), p, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+    if (!known)
+        known = ph_host_public_suffix(c->eng, d);
     if (!known) {
         ph_fire(c, R_sender_invalid, "the From domain %s is under no known top-level domain", d);
         return;
@@ -658,7 +688,7 @@ void ph_detect_sender(ph_ctx *c)
     const char *name = c->from && c->from->name ? c->from->name : NULL;
     /* display name */
     if (name) {
-        claim cl = name_claim(c, name);
+        claim cl = name_claim_cached(c, name);
         if (cl.brand >= 0) {
             c->claimed_brand_any = cl.brand;
             if (!sender_legit_for(c, cl.brand)) {
@@ -689,6 +719,8 @@ void ph_detect_sender(ph_ctx *c)
     for (size_t b = 0; b < e->n_brands; b++) {
         if (e->brands[b].strict)
             continue; /* "target", "orange", "apple" in prose are words */
+        if (!c->brand_subject[b] && c->brand_hits[b] < 2)
+            continue; /* not named */
         if (affiliated(c, &e->brands[b]))
             continue; /* "WHO Collaborating Centre" */
         if (c->brand_subject[b] && subj_brand < 0 && c->from_brand != (int)b)
