@@ -318,6 +318,17 @@ static void test_buf_max(void **state)
     assert_true(vg_buf_puts(&b, "abcdefgh"));
     assert_false(vg_buf_printf(&b, "%d", 123)); /* 8 + 3 > 10 */
     assert_string_equal(vg_buf_cstr(&b), "abcdefgh");
+    /* putc's fast path stops at the cap even when the allocation is larger */
+    vg_buf_reset(&b);
+    assert_true(vg_buf_reserve(&b, 10));
+    assert_true(b.cap >= 11);
+    for (int i = 0; i < 10; i++)
+        assert_true(vg_buf_putc(&b, (char)('0' + i)));
+    assert_false(vg_buf_putc(&b, 'x'));
+    assert_string_equal(vg_buf_cstr(&b), "0123456789");
+    vg_buf_reset(&b);
+    assert_false(vg_buf_reserve(&b, 11)); /* past the cap */
+    assert_true(b.failed);
     vg_buf_reset(&b);
     assert_true(vg_buf_puts(&b, "abcdefg"));
     assert_true(vg_buf_printf(&b, "%d", 123));

@@ -162,6 +162,8 @@ void vg_buf_init(vg_buf *b, size_t max);
 void vg_buf_free(vg_buf *b);
 void vg_buf_reset(vg_buf *b); /* n = 0, keeps memory, clears failed */
 bool vg_buf_append(vg_buf *b, const void *data, size_t n);
+/* Makes room for extra more bytes now (false, and failed set, past the cap). */
+bool vg_buf_reserve(vg_buf *b, size_t extra);
 bool vg_buf_putc(vg_buf *b, char c);
 bool vg_buf_puts(vg_buf *b, const char *s);
 bool vg_buf_printf(vg_buf *b, const char *fmt, ...) VG_PRINTF(2, 3);

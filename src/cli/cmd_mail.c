@@ -435,6 +435,7 @@ int vg_cmd_mail(int argc, char **argv)
             j->len = it.len;
             j->verdict = -1;
             vg_buf_init(&j->out, 0);
+            vg_buf_reserve(&j->out, 2048); /* a verdict line is 0.5-2 KB: no regrowth */
             vg_buf_init(&j->findings, 0);
             submit(&p, &s, j);
         }

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -166,10 +167,19 @@ void vg_sha256_final(vg_sha256 *h, uint8_t out[32])
     h->ctx = NULL;
 }
 
+/* OpenSSL 3 looks an algorithm up by name on every use of EVP_sha256();
+ * the one-shot digest runs per message and per attachment, so fetch once. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
+
 void vg_sha256_digest(const void *data, size_t n, uint8_t out[32])
 {
     unsigned int len = 0;
-    if (EVP_Digest(n ? data : "", n, out, &len, EVP_sha256(), NULL) != 1 || len != 32)
+    pthread_once(&sha256_once, sha256_fetch);
+    const EVP_MD *md = sha256_md ? sha256_md : EVP_sha256();
+    if (EVP_Digest(n ? data : "", n, out, &len, md, NULL) != 1 || len != 32)
         vg_panic("OpenSSL: SHA-256 failed");
 }
 

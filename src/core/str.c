@@ -322,7 +322,17 @@ bool vg_buf_append(vg_buf *b, const void *data, size_t n)
     return true;
 }
 
-bool vg_buf_putc(vg_buf *b, char c) { return vg_buf_append(b, &c, 1); }
+bool vg_buf_reserve(vg_buf *b, size_t extra) { return buf_reserve(b, extra); }
+
+bool vg_buf_putc(vg_buf *b, char c)
+{
+    if (b->n + 1 < b->cap && !b->failed && (!b->max || b->n < b->max)) { /* room for c and NUL */
+        b->p[b->n++] = c;
+        b->p[b->n] = '\0';
+        return true;
+    }
+    return vg_buf_append(b, &c, 1);
+}
 
 bool vg_buf_puts(vg_buf *b, const char *s) { return vg_buf_append(b, s, strlen(s)); }
 
