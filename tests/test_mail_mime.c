@@ -292,6 +292,13 @@ static void test_messages(void **state)
     assert_string_equal(m->cc.v[2].addr, "z@example.org");
     assert_string_equal(m->sender.name, "René");
 
+    /* encoded words are decoded in text fields, not in opaque ones */
+    m = parse(p, "From: a@example.com\nX-Note: =?utf-8?q?caf=C3=A9?=\n"
+                 "X-Microsoft-Antispam-Message-Info: =?utf-8?B?b3hX?=\n\nbody\n");
+    assert_string_equal(vg_mail_header_get(m, "X-Note"), "café");
+    assert_string_equal(vg_mail_header_get(m, "X-Microsoft-Antispam-Message-Info"),
+                        "=?utf-8?B?b3hX?=");
+
     /* deep nesting stops at the limit with evidence, without recursion blow-up */
     vg_buf b;
     vg_buf_init(&b, 0);

@@ -368,6 +368,31 @@ static const char *angle_addr(vg_arena *a, const char *v)
     return n ? vg_arena_strndup(a, s, n) : NULL;
 }
 
+/* Fields whose value is not text for people: trace and authentication
+ * fields, identifiers, MIME structure, and the opaque blobs mail services add
+ * (Microsoft 365 writes its anti-spam verdict as hundreds of base64 encoded
+ * words). RFC 2047 encoded words are not decoded there (RFC 2047 section 5
+ * allows them in text fields, comments and phrases only). */
+static bool opaque_field(const char *name, size_t n)
+{
+    static const char *const exact[] = {
+        "Received", "Received-SPF", "Authentication-Results", "Message-ID", "References",
+        "In-Reply-To", "Date", "Return-Path", "Content-Type", "Content-Transfer-Encoding",
+        "MIME-Version", "Content-ID", "Thread-Index"};
+    static const char *const prefix[] = {"X-MS-", "X-Microsoft-", "X-Forefront-", "ARC-",
+                                         "DKIM-", "X-Google-", "X-Gm-", "X-Exchange-"};
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++) {
+        if (strlen(exact[i]) == n && strncasecmp(name, exact[i], n) == 0)
+            return true;
+    }
+    for (size_t i = 0; i < sizeof prefix / sizeof *prefix; i++) {
+        size_t pl = strlen(prefix[i]);
+        if (n >= pl && strncasecmp(name, prefix[i], pl) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void read_headers(vg_mail_builder *b, const vg_mime_entity *e)
 {
     vg_mail_parser *p = b->p;
@@ -389,8 +414,9 @@ static void read_headers(vg_mail_builder *b, const vg_mime_entity *e)
         o->name = vg_arena_strndup(a, f->name, f->name_len); /* ftext: ASCII */
         const char *v = vg_mail__mime_unfold(a, f->raw, f->raw_len < MAX_HEADER_VALUE
                                                             ? f->raw_len : MAX_HEADER_VALUE);
-        /* RFC 2047 decoding only where there is something to decode */
-        if (strstr(v, "=?"))
+        /* RFC 2047 decoding where there is something to decode and the field
+         * is text */
+        if (strstr(v, "=?") && !opaque_field(f->name, f->name_len))
             v = vg_mail__rfc2047(a, v);
         size_t vl = strlen(v);
         if (vg_utf8_valid(v, vl)) {
