@@ -14,6 +14,8 @@
  *                  streams: the least a GMime-based parser has to do
  *   vigil-mime     vigil's in-place structure (mail_mime.c): header blocks,
  *                  multipart splitting, transfer decoding of every leaf
+ *   w/ GMime b64/qp  the same with GMime's base64 and quoted-printable steps
+ *                  instead of mail_mime.c's decoders
  *   vigil-parse    vg_mail_parse(): the whole message model (headers,
  *                  addresses, Received, Authentication-Results, text,
  *                  HTML to text, links, forms, attachments)
@@ -130,6 +132,22 @@ static void stage_gmime_decode(const msg *m, void *ud)
     g_object_unref(gm);
 }
 
+static bool gmime_steps; /* decode with GMime's step functions instead */
+
+static size_t gmime_decode(vg_arena *a, vg_mime_cte c, const char *body, size_t n)
+{
+    int state = 0;
+    guint32 save = 0;
+    unsigned char *out = vg_arena_alloc(a, n + 8);
+    if (c == VG_CTE_BASE64)
+        return g_mime_encoding_base64_decode_step((const unsigned char *)body, n, out, &state,
+                                                  &save);
+    if (c == VG_CTE_QP)
+        return g_mime_encoding_quoted_decode_step((const unsigned char *)body, n, out, &state,
+                                                  &save);
+    return n;
+}
+
 static void mime_walk(vg_arena *a, const char *data, size_t n, int depth)
 {
     vg_mime_entity e;
@@ -158,7 +176,10 @@ static void mime_walk(vg_arena *a, const char *data, size_t n, int depth)
     size_t dn;
     vg_mime_cte c =
         vg_mail__mime_cte(cte ? vg_mail__mime_unfold(a, cte->raw, cte->raw_len) : NULL);
-    vg_mail__mime_decode(a, c, e.body, e.body_len, &dn);
+    if (gmime_steps && (c == VG_CTE_BASE64 || c == VG_CTE_QP))
+        dn = gmime_decode(a, c, e.body, e.body_len);
+    else
+        vg_mail__mime_decode(a, c, e.body, e.body_len, &dn);
     sink += dn;
     if (ctv && depth < 20 && strncasecmp(ctv, "message/rfc822", 14) == 0)
         mime_walk(a, e.body, e.body_len, depth + 1);
@@ -240,6 +261,9 @@ int main(int argc, char **argv)
     run("gmime-tree", stage_gmime_tree, NULL, rounds);
     run("gmime-decode", stage_gmime_decode, NULL, rounds);
     run("vigil-mime", stage_vigil_mime, a, rounds);
+    gmime_steps = true;
+    run("  w/ GMime b64/qp", stage_vigil_mime, a, rounds);
+    gmime_steps = false;
     run("vigil-parse", stage_vigil_parse, p, rounds);
     run("vigil-analyze", stage_vigil_analyze, eng, rounds);
     fprintf(stderr, "(%zu)\n", sink);

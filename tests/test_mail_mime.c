@@ -161,6 +161,19 @@ static void test_decode(void **state)
     assert_int_equal(n, 3);
     assert_memory_equal(d, "Cat", 3);
 
+    /* junk skipped, concatenated encodings, a lone trailing character dropped */
+    const char *b64b = "aGk=\naGk= !! aGV5\nQ";
+    d = vg_mail__mime_decode(A, VG_CTE_BASE64, b64b, strlen(b64b), &n);
+    assert_int_equal(n, 7);
+    assert_memory_equal(d, "hihihey", 7);
+
+    /* QP: trailing white space dropped, soft breaks with white space after
+     * the '=', lower-case hex, a bad escape kept, separator lines kept */
+    const char *qp2 = "a  \r\nb= \r\nc=3d=zz\n=====\nend=";
+    d = vg_mail__mime_decode(A, VG_CTE_QP, qp2, strlen(qp2), &n);
+    assert_int_equal(n, strlen("a\r\nbc==zz\n=====\nend"));
+    assert_memory_equal(d, "a\r\nbc==zz\n=====\nend", n);
+
     const char *raw = "as is";
     d = vg_mail__mime_decode(A, VG_CTE_NONE, raw, 5, &n);
     assert_ptr_equal(d, raw);
