@@ -552,6 +552,15 @@ static void test_links(void **state)
     EXPECT_RULE(r, "link_text_mismatch");
     EXPECT_RULE(r, "link_ip_host");
     EXPECT_RULE(r, "link_userinfo");
+    /* an HTML part whose only content is an image link still counts as HTML
+     * for "every link leads away"; a plain-text note with a foreign link does not */
+    r = analyze(bare, "From: Shop <news@shop.example>\nTo: c@d.example\nSubject: x\n"
+                      "Content-Type: text/html\n\n<a href=\"http://elsewhere.example/p\">"
+                      "<img src=\"http://elsewhere.example/i.png\"></a>\n");
+    EXPECT_RULE(r, "links_all_foreign");
+    r = analyze(bare, "From: Ann <ann@shop.example>\nTo: c@d.example\nSubject: x\n\n"
+                      "see http://elsewhere.example/p\n");
+    EXPECT_NO_RULE(r, "links_all_foreign");
     /* an authenticated newsletter through its provider's tracker: no mismatch */
     r = analyze(bare, "Authentication-Results: mx.x.example; spf=pass smtp.mailfrom=news.shop.example;"
                       " dkim=pass header.d=shop.example; dmarc=pass header.from=shop.example\n"

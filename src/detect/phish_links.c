@@ -250,7 +250,7 @@ void ph_detect_links(ph_ctx *c)
     vg_phish_engine *e = c->eng;
     const vg_mail_msg *m = c->m;
     bool cred = credential_context(c);
-    size_t foreign = 0, brand_or_own = 0, links = 0, protected_links = 0;
+    size_t foreign = 0, brand_or_own = 0, links = 0, protected_links = 0, html_links = 0;
     int brand = c->claim_foreign ? c->claimed_brand : -1;
     for (size_t i = 0; i < m->n_urls; i++) {
         const vg_mail_url *u = &m->urls[i];
@@ -260,6 +260,8 @@ void ph_detect_links(ph_ctx *c)
         bool opaque = t && !*t;
         if (opaque)
             continue;
+        if (u->source == VG_URL_HREF)
+            html_links++;
         if (t && uh) {
             url = t;
             host = uh;
@@ -367,7 +369,10 @@ void ph_detect_links(ph_ctx *c)
                     host);
     }
     /* every link leads away from the sender's domain */
-    if (links > 0 && foreign == links && m->text_html_len > 0 && c->from_reg[0] &&
+    /* (an HTML message: visible HTML text, or anchors in an HTML part whose
+     * words are all in images or hidden) */
+    if (links > 0 && foreign == links && (m->text_html_len > 0 || html_links > 0) &&
+        c->from_reg[0] &&
         !c->from_freemail) {
         if (links == 1)
             ph_fire(c, R_links_all_foreign, "the message's only link goes to another domain than the "
