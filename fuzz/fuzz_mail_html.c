@@ -48,10 +48,8 @@ static void render(const char *html, size_t n, bool attachment, bool check)
         check_buf(&b.hidden);
         const vg_mail_url *u = b.urls.v;
         for (size_t i = 0; i < b.urls.n; i++) {
-            /* not checked here, as mail_url.c makes them: the host (it
-             * percent-decodes bytes) and data: URLs (cut at 64 bytes) */
-            if (!(u[i].flags & VG_URL_F_DATA))
-                check_str(u[i].url);
+            check_str(u[i].url);
+            check_str(u[i].host);
             check_str(u[i].text);
         }
         const vg_mail_form *f = b.forms.v;

@@ -312,6 +312,19 @@ static void test_messages(void **state)
     assert_string_equal(vg_mail_header_get(m, "X-Microsoft-Antispam-Message-Info"),
                         "=?utf-8?B?b3hX?=");
 
+    /* a data: URL is cut at a character boundary; a host of percent-encoded
+     * bytes that are no text is no host (found by fuzz_mail_html) */
+    m = parse(p, "From: a@example.com\nContent-Type: text/html; charset=utf-8\n\n"
+                 "<a href=\"data:text/html,012345678901234567890123456789012345678901234567"
+                 "\xc3\xa9\xc3\xa9\xc3\xa9\">x</a>\n");
+    assert_int_equal(m->n_urls, 1);
+    assert_true(vg_utf8_valid(m->urls[0].url, strlen(m->urls[0].url)));
+    assert_true(strlen(m->urls[0].url) <= 64);
+    char host[256];
+    assert_false(vg_mail_url_host("http://%bb%bb.example/", 22, host, sizeof host, NULL));
+    assert_true(vg_mail_url_host("http://%70aypal.example/", 24, host, sizeof host, NULL));
+    assert_string_equal(host, "paypal.example");
+
     /* deep nesting stops at the limit with evidence, without recursion blow-up */
     vg_buf b;
     vg_buf_init(&b, 0);

@@ -140,6 +140,8 @@ bool vg_mail_url_host(const char *url, size_t n, char *out, size_t cap, unsigned
             if ((unsigned char)host[q] >= 0x80)
                 ascii = false;
         }
+        if (!ascii && !vg_utf8_valid(host, hn))
+            return false; /* percent-encoded bytes that are no text: no host, as in browsers */
         if (!ascii) {
             char *a = NULL;
             if (vg_utf8_valid(host, hn) &&
@@ -179,7 +181,11 @@ void vg_mail__add_url(vg_mail_builder *b, const char *url, size_t n, const char 
         return;
     if (n >= 5 && strncasecmp(url, "data:", 5) == 0) {
         flags |= VG_URL_F_DATA;
-        n = n > 64 ? 64 : n; /* keep the head only */
+        if (n > 64) { /* keep the head only, cut at a character boundary */
+            n = 64;
+            while (n > 5 && ((unsigned char)url[n] & 0xC0) == 0x80)
+                n--;
+        }
     }
     if (n >= 1 && url[0] == '#')
         return;
