@@ -322,6 +322,9 @@ static void test_messages(void **state)
     assert_true(strlen(m->urls[0].url) <= 64);
     char host[256];
     assert_false(vg_mail_url_host("http://%bb%bb.example/", 22, host, sizeof host, NULL));
+    assert_false(vg_mail_url_host("http://[<scol\xec]/", 18, host, sizeof host, NULL));
+    assert_true(vg_mail_url_host("http://[2001:DB8::1]/", 21, host, sizeof host, NULL));
+    assert_string_equal(host, "2001:db8::1");
     assert_true(vg_mail_url_host("http://%70aypal.example/", 24, host, sizeof host, NULL));
     assert_string_equal(host, "paypal.example");
 

@@ -131,6 +131,11 @@ bool vg_mail_url_host(const char *url, size_t n, char *out, size_t cap, unsigned
     if (hn == 0)
         return false;
     if (bracket) {
+        for (size_t q = 0; q < hn; q++) { /* an IPv6 literal, nothing else */
+            char c = host[q];
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == ':' || c == '.'))
+                return false;
+        }
         fl |= VG_URL_F_IP_HOST;
     } else if (numeric_ipv4(host, hn)) {
         fl |= VG_URL_F_IP_HOST;
