@@ -241,15 +241,7 @@ static int osa_distance(const char *a, size_t n, const char *b, size_t m, int ma
 }
 
 /* Has x more than max bits set? (No popcount instruction on baseline x86-64.) */
-static bool more_bits_than(uint64_t x, int max)
-{
-    for (int k = 0; k <= max; k++) {
-        if (!x)
-            return false;
-        x &= x - 1;
-    }
-    return x != 0;
-}
+static bool more_bits_than(uint64_t x, int max) { return __builtin_popcountll(x) > max; }
 
 int ph_edit_budget(size_t len)
 {
