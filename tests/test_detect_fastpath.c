@@ -654,8 +654,8 @@ static bool ref_phishy_word(const char *w, size_t n)
 }
 
 /* Brand + word: a hyphen token of 4+ letters is a protected label (the other tokens phishy
- * words for a strict brand), or a 5+ letter protected label and a phishy word of 4+ letters
- * glued together. */
+ * words for a strict brand), a 2-3 letter protected label followed by its suffix spelled with
+ * hyphens, or a 5+ letter protected label and a phishy word of 4+ letters glued together. */
 static bool ref_word_match(const vg_phish_engine *e, const char *label, size_t ll, int *prot, bool *phishy)
 {
     *phishy = false;
@@ -665,6 +665,22 @@ static bool ref_word_match(const vg_phish_engine *e, const char *label, size_t l
             while (j < ll && label[j] != '-')
                 j++;
             intptr_t v;
+            /* a 2-3 letter label counts only followed by its own suffix, dots as
+             * hyphens ("who-int", "who-int-covid") */
+            if (j - i >= 2 && j - i < 4 && j < ll && rget(&e->prot_labels, label + i, j - i, &v)) {
+                char dashed[64];
+                snprintf(dashed, sizeof dashed, "%s", e->prot[v].suffix ? e->prot[v].suffix : "");
+                for (char *q = dashed; *q; q++)
+                    if (*q == '.')
+                        *q = '-';
+                size_t dl = strlen(dashed), rest = ll - j - 1;
+                if (dl && dl <= rest && strncmp(label + j + 1, dashed, dl) == 0 &&
+                    (dl == rest || label[j + 1 + dl] == '-')) {
+                    *prot = (int)v;
+                    *phishy = true;
+                    return true;
+                }
+            }
             if (j - i >= 4 && rget(&e->prot_labels, label + i, j - i, &v)) {
                 bool ok = true, any_phishy = false;
                 for (size_t k = 0; k < ll;) {

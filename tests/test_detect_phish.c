@@ -409,6 +409,16 @@ static void test_lookalikes(void **state)
     r = from_domain(eng, "Security", "paypal.com.account-check.net");
     EXPECT_RULE(r, "lookalike_sender");
     assert_non_null(strstr(detail_of(r, "lookalike_sender"), "puts the name"));
+    /* a three-letter name with its whole domain hyphenated, as CERIUM-style
+     * lures use; the name with another word is not enough */
+    r = from_domain(eng, "Notices", "who-int.org");
+    EXPECT_RULE(r, "lookalike_sender");
+    r = from_domain(eng, "Notices", "who-int-covid.com");
+    EXPECT_RULE(r, "lookalike_sender");
+    r = from_domain(eng, "Alice", "who-intl.org");
+    EXPECT_NO_RULE(r, "lookalike_sender");
+    r = from_domain(eng, "Alice", "who-cares.org");
+    EXPECT_NO_RULE(r, "lookalike_sender");
     /* small edit distance: strong with a claim of the brand, weak without */
     r = from_domain(eng, "LinkedIn", "linkedln.com");
     EXPECT_RULE(r, "lookalike_sender");

@@ -18,7 +18,9 @@
  *   subdomain   the protected domain or label as a subdomain of another
  *               registrable domain ("paypal.com.account-check.net").
  *   word        the protected label plus a hyphenated or extra word
- *               ("paypal-secure.org", "paypalsecurity.com").
+ *               ("paypal-secure.org", "paypalsecurity.com"); a label under
+ *               four letters only with its whole domain hyphenated
+ *               ("who-int.org", "who-int-covid.com").
  * A host whose own registrable domain is protected (or allowed) is never a
  * look-alike. Verdicts are cached per host (phish_host.c). */
 #include <ctype.h>
@@ -278,6 +280,23 @@ static bool phishy_word(const char *w, size_t n)
 
 static bool strict_brand(const vg_phish_engine *e, int prot) { return e->prot[prot].strict; }
 
+/* True if rest (after a hyphen) begins with the public suffix of protected
+ * domain prot written with hyphens for dots ("int" of who.int, "co-uk"),
+ * followed by the end of the label or another hyphen. */
+static bool spells_suffix(const vg_phish_engine *e, int prot, const char *rest, size_t n)
+{
+    const char *sfx = e->prot[prot].suffix;
+    size_t sl = sfx ? strlen(sfx) : 0;
+    if (sl == 0 || sl > n)
+        return false;
+    for (size_t k = 0; k < sl; k++) {
+        char want = sfx[k] == '.' ? '-' : sfx[k];
+        if (rest[k] != want)
+            return false;
+    }
+    return sl == n || rest[sl] == '-';
+}
+
 /* Brand + word in one label: "paypal-secure", "secure-paypal", "paypalsecure".
  * *phishy tells whether the added word is one phishing domains use. */
 static bool word_match(const vg_phish_engine *e, const char *label, size_t ll, int *prot,
@@ -292,6 +311,15 @@ static bool word_match(const vg_phish_engine *e, const char *label, size_t ll, i
         while (j < ll && label[j] != '-')
             j++;
         intptr_t v;
+        /* a short name is a word only when the whole protected domain is
+         * spelled with hyphens: "who-int", "who-int-covid" (who.int) */
+        if (j - i >= 2 && j - i < 4 && j < ll &&
+            ph_strmap_get(&e->prot_labels, label + i, j - i, &v) &&
+            spells_suffix(e, (int)v, label + j + 1, ll - j - 1)) {
+            *prot = (int)v;
+            *phishy = true;
+            return true;
+        }
         if (j - i >= 4 && ph_strmap_get(&e->prot_labels, label + i, j - i, &v)) {
             /* the other tokens must be "phishy" for ambiguous brand words */
             bool ok = !strict_brand(e, (int)v);
