@@ -328,6 +328,22 @@ static void test_messages(void **state)
     assert_true(vg_mail_url_host("http://%70aypal.example/", 24, host, sizeof host, NULL));
     assert_string_equal(host, "paypal.example");
 
+    /* content types: the common signatures named as libmagic names them, the
+     * rest by libmagic (a shell script), whatever the declared type says */
+    m = parse(p, "From: a@example.com\nContent-Type: multipart/mixed; boundary=t\n\n"
+                 "--t\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n"
+                 "iVBORw0KGgoAAAANSUhEUg==\n"                       /* PNG */
+                 "--t\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\n"
+                 "/9j/4AAQSkZJRgABAQ==\n"                           /* JPEG */
+                 "--t\nContent-Type: text/plain; name=a.txt\n\nGIF89a....\n"
+                 "--t\nContent-Type: image/gif; name=x.gif\n\n#!/bin/sh\necho hi\n"
+                 "--t--\n");
+    assert_int_equal(m->n_attachments, 4);
+    assert_string_equal(m->attachments[0].magic_type, "image/png");
+    assert_string_equal(m->attachments[1].magic_type, "image/jpeg");
+    assert_string_equal(m->attachments[2].magic_type, "image/gif");
+    assert_string_equal(m->attachments[3].magic_type, "text/x-shellscript");
+
     /* deep nesting stops at the limit with evidence, without recursion blow-up */
     vg_buf b;
     vg_buf_init(&b, 0);
