@@ -258,28 +258,29 @@ static bool claims_pass(const ar_parsed *a)
     return false;
 }
 
-/* The registrable domain is a suffix of the host: a small direct-mapped
- * cache per thread remembers where it starts (Received and
- * Authentication-Results name the same few relays in message after message). */
-#define REG_CACHE 128
+/* The registrable domain is a suffix of the host: a direct-mapped cache per
+ * parser remembers where it starts. Received and Authentication-Results name
+ * the same relays in message after message (a provider's few thousand
+ * servers); libpsl walks its list for every label of every miss. */
+#define REG_CACHE 4096
 #define REG_HOST_MAX 92
 
-typedef struct reg_entry {
+struct vg_mail_reg_entry {
     char host[REG_HOST_MAX];
     int off; /* -1: no registrable domain */
-} reg_entry;
+};
 
-static __thread reg_entry reg_cache[REG_CACHE];
-
-static const char *reg_domain(const char *host)
+static const char *reg_domain(vg_mail_parser *p, const char *host)
 {
     size_t n = strlen(host);
-    reg_entry *e = NULL;
+    struct vg_mail_reg_entry *e = NULL;
     if (n < REG_HOST_MAX) {
+        if (!p->reg_cache)
+            p->reg_cache = vg_xcalloc(REG_CACHE, sizeof *p->reg_cache);
         uint32_t h = 2166136261u;
         for (size_t i = 0; i < n; i++)
             h = (h ^ (unsigned char)host[i]) * 16777619u;
-        e = &reg_cache[h % REG_CACHE];
+        e = &p->reg_cache[h % REG_CACHE];
         if (e->host[0] && memcmp(e->host, host, n + 1) == 0)
             return e->off < 0 ? host : host + e->off;
     }
@@ -317,10 +318,10 @@ void vg_mail__auth(vg_mail_builder *b)
         } else if (au->n_headers == 1) {
             trusted = true;
             if (ar.has_id) {
-                const char *r = reg_domain(ar.authserv);
+                const char *r = reg_domain(p, ar.authserv);
                 snprintf(top_reg, sizeof top_reg, "%s", r);
             }
-        } else if (top_reg[0] && ar.has_id && strcasecmp(reg_domain(ar.authserv), top_reg) == 0) {
+        } else if (top_reg[0] && ar.has_id && strcasecmp(reg_domain(p, ar.authserv), top_reg) == 0) {
             trusted = true;
         }
         if (!trusted) {
@@ -495,7 +496,7 @@ void vg_mail__received(vg_mail_builder *b)
     for (size_t i = 0; i < b->hops.n; i++) {
         vg_mail_hop *hp = &hops[i];
         if (hp->by_host && n_infra < 8 && strchr(hp->by_host, '.')) {
-            snprintf(infra[n_infra], sizeof infra[0], "%s", reg_domain(hp->by_host));
+            snprintf(infra[n_infra], sizeof infra[0], "%s", reg_domain(p, hp->by_host));
             n_infra++;
         }
         if (!hp->from_host && !hp->ip.family)
@@ -509,7 +510,7 @@ void vg_mail__received(vg_mail_builder *b)
         if (name && strchr(name, '.')) {
             if (domain_in(name, p->org_domains, p->opts.n_org_domains))
                 internal = true;
-            const char *rd = reg_domain(name);
+            const char *rd = reg_domain(p, name);
             for (size_t k = 0; k < n_infra && !internal; k++) {
                 if (strcasecmp(rd, infra[k]) == 0)
                     internal = true;

@@ -32,6 +32,7 @@ struct vg_mail_parser {
     vg_arena *arena;  /* per message */
     magic_t magic;    /* libmagic, MIME-type mode; NULL if it failed to load */
     void *gm_options; /* GMimeParserOptions * */
+    struct vg_mail_reg_entry *reg_cache; /* registrable domains of relay hosts (mail_auth.c) */
     /* state of the current parse */
     unsigned parts;   /* parts seen, all levels */
     unsigned warnings;

@@ -189,6 +189,7 @@ void vg_mail_parser_free(vg_mail_parser *p)
         g_mime_parser_options_free(p->gm_options);
     if (p->magic)
         magic_close(p->magic);
+    free(p->reg_cache);
     vg_arena_free(p->arena);
     free(p);
 }
