@@ -83,6 +83,13 @@ static void test_normalize(void **st)
     assert_string_equal(out, "https://evil.example/a/c~?q=%2F");
     assert_true(vg_ioc_normalize_url("hxxp://bank.example@evil[.]example", out, sizeof out));
     assert_string_equal(out, "http://evil.example/");
+    assert_true(vg_ioc_normalize_url("hxxps[:]//evil[.]example/x", out, sizeof out));
+    assert_string_equal(out, "https://evil.example/x");
+    /* "hxxp" that is not a scheme is left alone, and twice is once */
+    assert_true(vg_ioc_normalize_domain("*.hxxpsevil.example.", out, sizeof out));
+    assert_string_equal(out, "hxxpsevil.example");
+    assert_true(vg_ioc_normalize_domain("hxxpsevil.example", out, sizeof out));
+    assert_string_equal(out, "hxxpsevil.example");
     assert_true(vg_ioc_normalize_url("http://[2001:DB8::1]:8080/x", out, sizeof out));
     assert_string_equal(out, "http://[2001:db8::1]:8080/x");
     assert_false(vg_ioc_normalize_url("evil.example/path", out, sizeof out));

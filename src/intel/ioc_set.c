@@ -99,8 +99,11 @@ size_t vg_ioc_refang(const char *in, char *out, size_t cap)
         for (size_t k = 0; k < sizeof subs / sizeof subs[0]; k++) {
             size_t fl = strlen(subs[k].from);
             if (strncasecmp(in + i, subs[k].from, fl) == 0) {
-                /* hxxp/fxp only at the start of a URL */
-                if ((subs[k].from[0] == 'h' || subs[k].from[0] == 'f') && i != 0)
+                /* hxxp/fxp only as the scheme that starts a URL ("hxxps://",
+                 * "hxxp[:]//"): "hxxpsevil.example" is a name, and refanging it
+                 * would change it again on a second pass (fuzz_intel_normalize) */
+                if ((subs[k].from[0] == 'h' || subs[k].from[0] == 'f') &&
+                    (i != 0 || (in[i + fl] != ':' && in[i + fl] != '[')))
                     continue;
                 size_t tl = strlen(subs[k].to);
                 if (o + tl + 1 > cap)
