@@ -283,6 +283,17 @@ void vg_sha256_digest(const void *data, size_t n, uint8_t out[32]);
 void vg_hmac_sha256(const void *key, size_t klen, const void *data, size_t n, uint8_t out[32]);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void vg_hex(const uint8_t *in, size_t n, char *out);
+/* The value of one hex digit (either case), -1 for anything else. */
+static inline int vg_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
 /* RFC 4122 version-5 UUID (SHA-1 of namespace + name) as 36 chars + NUL. */
 void vg_uuid5(const uint8_t ns[16], const void *name, size_t n, char out[37]);
 

@@ -114,8 +114,7 @@ static bool parse_string(aj_parser *ps, aj_node *out)
                     return aj_fail(ps, "bad \\u escape");
                 }
                 for (int i = 2; i < 6; i++) {
-                    char h = p[i];
-                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) {
+                    if (vg_hex_digit(p[i]) < 0) {
                         ps->p = p;
                         return aj_fail(ps, "bad \\u escape");
                     }
@@ -378,18 +377,11 @@ const aj_node *vg_auth__json_path(const aj_node *n, const char *dotted)
     return n;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return c - 'A' + 10;
-}
-
 static uint32_t hex4(const char *p)
 {
-    return (uint32_t)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
+    /* the scanner accepted only hex digits after every \u */
+    return (uint32_t)(vg_hex_digit(p[0]) << 12 | vg_hex_digit(p[1]) << 8 |
+                      vg_hex_digit(p[2]) << 4 | vg_hex_digit(p[3]));
 }
 
 const char *vg_auth__json_str(vg_arena *a, const aj_node *n)

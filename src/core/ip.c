@@ -49,17 +49,6 @@ static const uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
 
 static bool is_mapped(const uint8_t a[16]) { return memcmp(a, v4_mapped_prefix, 12) == 0; }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The 128-bit key of an address. Family 4 always yields ::ffff:a.b.c.d from
  * the last four bytes, so a hand-built v4 vg_ip with zero leading bytes
  * still lands in the v4 part of the space. */
@@ -145,7 +134,7 @@ static bool parse_v6(const char *p, size_t n, uint8_t out[16])
         size_t start = i;
         unsigned v = 0;
         int h;
-        while (i < n && (h = hex_value(p[i])) >= 0 && i - start < 5) {
+        while (i < n && (h = vg_hex_digit(p[i])) >= 0 && i - start < 5) {
             v = (v << 4) | (unsigned)h;
             i++;
         }

@@ -19,22 +19,15 @@
 
 /* ---- unwrapping -------------------------------------------------------------------------- */
 
-static int hexv(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    ch |= 0x20;
-    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 static char *pct_decode(vg_arena *a, const char *s, size_t n)
 {
     char *r = vg_arena_alloc(a, n + 1);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexv((unsigned char)s[i + 1]) >= 0 &&
-            hexv((unsigned char)s[i + 2]) >= 0) {
-            r[k++] = (char)(hexv((unsigned char)s[i + 1]) * 16 + hexv((unsigned char)s[i + 2]));
+        if (s[i] == '%' && i + 2 < n && vg_hex_digit((unsigned char)s[i + 1]) >= 0 &&
+            vg_hex_digit((unsigned char)s[i + 2]) >= 0) {
+            r[k++] = (char)(vg_hex_digit((unsigned char)s[i + 1]) * 16 +
+                            vg_hex_digit((unsigned char)s[i + 2]));
             i += 2;
         } else if (s[i] == '+') {
             r[k++] = ' ';

@@ -201,17 +201,6 @@ static bool is_unreserved(unsigned char c)
            c == '.' || c == '_' || c == '~';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-encoding: decode unreserved, upper-case the rest; other bytes kept.
  * A '%' that does not start an escape is itself encoded ("%25"): otherwise
  * decoding could build a new escape ("%e%44" -> "%eD") and normalizing
@@ -219,8 +208,9 @@ static int hexval(char c)
 static bool norm_pct(vg_buf *b, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            unsigned char v = (unsigned char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+        if (s[i] == '%' && i + 2 < n && vg_hex_digit(s[i + 1]) >= 0 &&
+            vg_hex_digit(s[i + 2]) >= 0) {
+            unsigned char v = (unsigned char)(vg_hex_digit(s[i + 1]) * 16 + vg_hex_digit(s[i + 2]));
             if (is_unreserved(v))
                 vg_buf_putc(b, (char)v);
             else
@@ -454,7 +444,7 @@ bool vg_ioc_normalize_hash(const char *in, vg_ioc_type *type, char *out, size_t 
     if (t.n + 1 > cap)
         return false;
     for (size_t i = 0; i < t.n; i++) {
-        int v = hexval(t.p[i]);
+        int v = vg_hex_digit(t.p[i]);
         if (v < 0)
             return false;
         out[i] = "0123456789abcdef"[v];

@@ -355,14 +355,6 @@ static bool is_alpha(unsigned char c) { return (unsigned char)((c | 0x20) - 'a')
 static bool is_digit(unsigned char c) { return (unsigned char)(c - '0') < 10; }
 static bool is_alnum(unsigned char c) { return is_alpha(c) || is_digit(c); }
 
-static int hex_digit(unsigned char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    c |= 0x20;
-    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
 /* "&#65;", "&#x41;": p at '&', p[1] == '#'. Returns the bytes consumed
  * (0: no digits, the '&' is literal) and the code point in *cp. */
 static size_t numeric_ref(const char *p, const char *end, uint32_t *cp)
@@ -374,7 +366,8 @@ static size_t numeric_ref(const char *p, const char *end, uint32_t *cp)
     const char *digits = q;
     uint32_t v = 0;
     for (; q < end; q++) {
-        int d = hex ? hex_digit((unsigned char)*q) : (is_digit((unsigned char)*q) ? *q - '0' : -1);
+        int d = hex ? vg_hex_digit((unsigned char)*q)
+                    : (is_digit((unsigned char)*q) ? *q - '0' : -1);
         if (d < 0)
             break;
         v = v * (hex ? 16 : 10) + (uint32_t)d;

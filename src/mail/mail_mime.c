@@ -340,14 +340,6 @@ static size_t base64_decode(const unsigned char *in, size_t n, unsigned char *ou
     return o;
 }
 
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Quoted-printable (RFC 2045 6.7), a line at a time: white space at the end
  * of a line was added in transport and is dropped; a line ending in '=' is
  * joined to the next (soft break) unless it ends in "==" (a separator line);
@@ -377,9 +369,9 @@ static size_t qp_decode(const unsigned char *in, size_t n, unsigned char *out)
             i += run;
             if (!eq)
                 break;
-            if (i + 2 < end && hex_value(in[i + 1]) >= 0 &&
-                hex_value(in[i + 2]) >= 0) {
-                out[o++] = (unsigned char)(hex_value(in[i + 1]) << 4 | hex_value(in[i + 2]));
+            if (i + 2 < end && vg_hex_digit(in[i + 1]) >= 0 &&
+                vg_hex_digit(in[i + 2]) >= 0) {
+                out[o++] = (unsigned char)(vg_hex_digit(in[i + 1]) << 4 | vg_hex_digit(in[i + 2]));
                 i += 3;
             } else {
                 out[o++] = '=';

@@ -253,16 +253,6 @@ unsigned vg_mail__name_evidence(const char *name)
 
 /* ---- RFC 2047 encoded words ------------------------------------------------------------ */
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Parses "=?charset?E?text?=" at s. On success fills the parts and returns
  * the end of the word. Charsets carry an optional RFC 2231 "*lang". */
 static const char *encoded_word(const char *s, const char **cs, size_t *csl, char *enc,
@@ -316,8 +306,8 @@ static void decode_word_text(char enc, const char *t, size_t n, vg_buf *raw)
         int hi, lo;
         if (t[i] == '_') {
             vg_buf_putc(raw, ' ');
-        } else if (t[i] == '=' && i + 2 < n && (hi = hexval((unsigned char)t[i + 1])) >= 0 &&
-                   (lo = hexval((unsigned char)t[i + 2])) >= 0) {
+        } else if (t[i] == '=' && i + 2 < n && (hi = vg_hex_digit((unsigned char)t[i + 1])) >= 0 &&
+                   (lo = vg_hex_digit((unsigned char)t[i + 2])) >= 0) {
             vg_buf_putc(raw, (char)(hi << 4 | lo));
             i += 2;
         } else {

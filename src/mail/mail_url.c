@@ -7,16 +7,6 @@
 
 #include "mail_internal.h"
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* An IPv4 address in any of the forms browsers accept: dotted with 1-4
  * parts, each decimal, octal (0..) or hex (0x..). "3232235777", "0x7f.1". */
 static bool numeric_ipv4(const char *h, size_t n)
@@ -34,7 +24,7 @@ static bool numeric_ipv4(const char *h, size_t n)
         }
         size_t digits = 0;
         while (i < n && h[i] != '.') {
-            if (hex ? hexval((unsigned char)h[i]) < 0 : !(h[i] >= '0' && h[i] <= '9'))
+            if (hex ? vg_hex_digit((unsigned char)h[i]) < 0 : !(h[i] >= '0' && h[i] <= '9'))
                 return false;
             i++;
             digits++;
@@ -107,9 +97,10 @@ bool vg_mail_url_host(const char *url, size_t n, char *out, size_t cap, unsigned
         }
         if (!bracket && c == ':')
             break;
-        if (c == '%' && t + 2 < an && hexval((unsigned char)auth[t + 1]) >= 0 &&
-            hexval((unsigned char)auth[t + 2]) >= 0) {
-            c = hexval((unsigned char)auth[t + 1]) * 16 + hexval((unsigned char)auth[t + 2]);
+        if (c == '%' && t + 2 < an && vg_hex_digit((unsigned char)auth[t + 1]) >= 0 &&
+            vg_hex_digit((unsigned char)auth[t + 2]) >= 0) {
+            c = vg_hex_digit((unsigned char)auth[t + 1]) * 16 +
+                vg_hex_digit((unsigned char)auth[t + 2]);
             t += 2;
         }
         if (c == 0x3002 || c <= 32)
