@@ -138,6 +138,10 @@ typedef struct vg_mime_parts {
 void vg_mail__mime_parts_init(vg_mime_parts *it, const char *body, size_t n, const char *boundary);
 bool vg_mail__mime_parts_next(vg_mime_parts *it, const char **part, size_t *len);
 
+/* Base64 as mail clients read it (junk skipped, '=' ends a quantum, missing
+ * padding tolerated); out needs n / 4 * 3 + 3 bytes. Returns the bytes written. */
+size_t vg_mail__base64_decode(const unsigned char *in, size_t n, unsigned char *out);
+
 typedef enum { VG_CTE_NONE, VG_CTE_BASE64, VG_CTE_QP, VG_CTE_UU } vg_mime_cte;
 /* From a Content-Transfer-Encoding value (NULL = none). */
 vg_mime_cte vg_mail__mime_cte(const char *value);

@@ -294,7 +294,7 @@ static const int8_t b64_value[256] = {
     -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
 };
 
-static size_t base64_decode(const unsigned char *in, size_t n, unsigned char *out)
+size_t vg_mail__base64_decode(const unsigned char *in, size_t n, unsigned char *out)
 {
     size_t o = 0, i = 0;
     uint32_t acc = 0;
@@ -398,7 +398,7 @@ const unsigned char *vg_mail__mime_decode(vg_arena *a, vg_mime_cte cte, const ch
     switch (cte) {
     case VG_CTE_BASE64:
         out = vg_arena_alloc(a, n / 4 * 3 + 8);
-        *out_n = base64_decode(in, n, out);
+        *out_n = vg_mail__base64_decode(in, n, out);
         return out;
     case VG_CTE_QP:
         out = vg_arena_alloc(a, n + 4);

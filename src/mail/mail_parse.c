@@ -265,7 +265,7 @@ static void add_addrs(vg_mail_builder *b, vg_avec *vec, InternetAddressList *lis
             continue;
         }
         if (INTERNET_ADDRESS_IS_MAILBOX(ia))
-            add_mailbox(b, vec,  internet_address_get_name(ia),
+            add_mailbox(b, vec, internet_address_get_name(ia),
                         internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
     }
 }

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <gmime/gmime.h>
 #include <uchardet/uchardet.h>
 #include <unicode/ucnv.h>
 #include <unicode/uscript.h>
@@ -285,20 +284,11 @@ static const char *encoded_word(const char *s, const char **cs, size_t *csl, cha
 
 static void decode_word_text(char enc, const char *t, size_t n, vg_buf *raw)
 {
-    if (enc == 'b') {
-        unsigned char tmp[256];
-        int state = 0;
-        guint32 save = 0;
-        for (size_t i = 0; i < n; i += 160) {
-            size_t k = n - i < 160 ? n - i : 160;
-            size_t got = g_mime_encoding_base64_decode_step((const unsigned char *)t + i, k, tmp,
-                                                            &state, &save);
-            vg_buf_append(raw, tmp, got);
-        }
-        if (state > 0) { /* missing padding */
-            size_t got = g_mime_encoding_base64_decode_step((const unsigned char *)"==", 2, tmp,
-                                                            &state, &save);
-            vg_buf_append(raw, tmp, got);
+    if (enc == 'b') { /* the same decoder as base64 bodies */
+        if (vg_buf_reserve(raw, n / 4 * 3 + 3)) {
+            raw->n += vg_mail__base64_decode((const unsigned char *)t, n,
+                                             (unsigned char *)raw->p + raw->n);
+            raw->p[raw->n] = 0;
         }
         return;
     }
