@@ -72,6 +72,30 @@ check "dump shows the macro attachment" 'grep -q "Senior_Engineer_JD.docm" "$tmp
 check "-j 1 and -j 4 give the same output" 'cmp -s "$tmp/j1.jsonl" "$tmp/j4.jsonl"'
 check "the fixtures directory gives 20 verdicts" '[ $(wc -l <"$tmp/j1.jsonl") -eq 20 ]'
 
+# a tree mixing what workers read themselves (small files) and what the main
+# thread reads and shares out message by message (files over 1 MiB): verdicts,
+# stderr, rejects and findings in input order whatever -j is
+mkdir -p "$tmp/tree/a" "$tmp/tree/b"
+cp "$FIX"/*.eml "$tmp/tree/a/"
+echo "not mail" >"$tmp/tree/a/notes.txt"
+for i in $(seq 1 2000); do cat "$FIX/three.mbox"; echo; done >"$tmp/tree/b/big.mbox"
+cp "$FIX/three.mbox" "$tmp/tree/b/small.mbox"
+printf 'mail:\n  limits: {max_message_bytes: 1400}\n' >"$tmp/lim.yaml"
+for j in 1 3; do
+    "$BIN" mail --json -j $j --config "$tmp/lim.yaml" --rejects "$tmp/rej$j" --findings "$tmp/fnd$j" \
+        "$tmp/tree" "$FIX/config.yaml" >"$tmp/tree$j.jsonl" 2>"$tmp/err$j"
+done
+check "big mbox: every message, -j 1" '[ $(grep -c "big.mbox#" "$tmp/tree1.jsonl") -eq 6000 ]'
+check "tree: -j 1 and -j 3 give the same verdicts" 'cmp -s "$tmp/tree1.jsonl" "$tmp/tree3.jsonl"'
+check "tree: the same stderr" 'cmp -s "$tmp/err1" "$tmp/err3"'
+check "tree: the same rejects" 'cmp -s "$tmp/rej1" "$tmp/rej3"'
+check "tree: the same findings" 'cmp -s "$tmp/fnd1" "$tmp/fnd3"'
+check "tree: messages over the limit rejected" 'grep -q "over the 1400-byte limit" "$tmp/rej3"'
+check "tree: the non-mail file is skipped and said once" \
+    '[ $(grep -c "tree: 1 file skipped (not mail)" "$tmp/err3") -eq 1 ]'
+check "tree: the summary counts every message" \
+    'grep -q "vigil mail: [0-9]* messages: .*; [1-9][0-9]* rejected" "$tmp/err3"'
+
 # text output for people
 "$BIN" mail -q "$FIX/paypal_idn.eml" >"$tmp/text.out"
 check "text line: path, verdict, score, reasons" 'grep -q "paypal_idn.eml: phish [0-9]* .* — " "$tmp/text.out"'

@@ -107,6 +107,35 @@ vg_err vg_mail_source_next(vg_mail_source *s, vg_mail_item *item, vg_error *e);
 void vg_mail_source_stats_get(const vg_mail_source *s, vg_mail_source_stats *out);
 void vg_mail_source_close(vg_mail_source *s);
 
+/* A source is a walk over files plus a reader of one file. Callers that read
+ * files on several threads use the halves apart: one thread walks with
+ * vg_mail_source_next_file() (nothing is read), and each thread reads the
+ * files it is handed with its own vg_mail_reader. The messages, names,
+ * rejects and skips are those vg_mail_source_next() gives for the same path.
+ * A source is walked with next_file() or iterated with next(), not both. */
+typedef struct vg_mail_file {
+    const char *path; /* valid until the next call */
+    uint64_t size;    /* bytes, at the time of the walk (0 for stdin) */
+    bool in_dir;      /* found in a directory: a file that is not mail is skipped */
+} vg_mail_file;
+
+/* VG_OK: *f is the next file. VG_ENOTFOUND: no more. Any other code: a
+ * directory entry could not be read (e names it, f->path too); call again. */
+vg_err vg_mail_source_next_file(vg_mail_source *s, vg_mail_file *f, vg_error *e);
+
+typedef struct vg_mail_reader vg_mail_reader;
+
+vg_mail_reader *vg_mail_reader_new(const vg_mail_limits *limits); /* NULL: defaults */
+void vg_mail_reader_free(vg_mail_reader *r);
+/* Reads one file ("-" = stdin). An error is the file's one reject (e names
+ * the file). A file in a directory that is not mail opens with VG_OK,
+ * yields no message and counts as skipped. */
+vg_err vg_mail_reader_open(vg_mail_reader *r, const vg_mail_file *f, vg_error *e);
+/* Like vg_mail_source_next() within the file opened last. */
+vg_err vg_mail_reader_next(vg_mail_reader *r, vg_mail_item *item, vg_error *e);
+/* Counts since the reader was made (messages, rejects, skipped, bytes). */
+void vg_mail_reader_stats_get(const vg_mail_reader *r, vg_mail_source_stats *out);
+
 /* ---- the message model -------------------------------------------------------------- */
 
 typedef struct vg_mail_addr {

@@ -4,9 +4,12 @@
  * (vigil/detect_phish.h); this file only wires them to files and streams.
  *
  * With -j N (default: the number of CPUs, at most 8) N worker threads each
- * own an engine; the main thread reads messages in input order, hands out
- * copies, and prints the results in that same order, so output does not
- * depend on scheduling. */
+ * own an engine and a file reader. The main thread walks the paths and
+ * queues jobs in input order: a file to read (most files), or one message
+ * of a big file or of stdin, which the main thread reads and splits so that
+ * a large mbox is still shared out. Results are printed in the order of the
+ * queue by whichever worker finishes the oldest job, so output does not
+ * depend on scheduling, and the main thread sleeps while the queue is full. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -52,82 +55,150 @@ typedef struct opts {
     bool json, dump, quiet, findings;
 } opts;
 
-/* One message on its way through a worker. */
+/* Files up to this size are read by the worker that takes them, as one job;
+ * bigger ones (and stdin) are read by the main thread, a job per message. */
+#define WORKER_FILE_MAX (1u << 20)
+
+typedef enum job_kind {
+    JOB_FILE,    /* read path with the worker's reader, analyse every message */
+    JOB_MESSAGE, /* analyse data */
+    JOB_REJECT,  /* nothing to do: the reject is already written */
+    JOB_PATH_END /* end of a command-line path: report its skipped files */
+} job_kind;
+
+/* Work in input order, and what came of it. */
 typedef struct job {
-    char *name, *path;
+    job_kind kind;
+    vg_mail_file file; /* JOB_FILE (path owned) */
+    char *name;        /* JOB_MESSAGE; JOB_PATH_END: the command-line path */
+    char *path;
     int64_t offset;
     char *data;
     size_t len;
     /* results */
     vg_buf out;      /* for stdout */
     vg_buf findings; /* JSON lines */
-    char *reject;    /* reason when rejected */
-    int verdict;     /* vg_phish_verdict, -1 when not analysed */
+    vg_buf log;      /* for stderr */
+    vg_buf rejects;  /* lines for --rejects */
+    uint64_t messages, phish, suspicious, clean, rejected, skipped;
     bool io_error;
-    bool skip; /* rejected while reading: nothing for a worker to do */
-    bool done; /* set by the worker that owns it; the job is freed after */
+    bool done; /* set by the worker that took it (even a job with nothing to
+                * run goes through a worker: tail never passes take) */
 } job;
 
 typedef struct worker {
     vg_phish_engine *eng;
     vg_mail_parser *dumper;
+    vg_mail_reader *reader;
     pthread_t thread;
     struct pool *pool;
 } worker;
 
+typedef struct sink {
+    FILE *findings, *rejects;
+    uint64_t messages, phish, suspicious, clean, rejected, skipped;
+    bool io_error;
+} sink;
+
 typedef struct pool {
     pthread_mutex_t mu;
-    pthread_cond_t cv_work, cv_done;
+    pthread_cond_t cv_work;  /* a worker waits for a job */
+    pthread_cond_t cv_space; /* the main thread waits for room, or for the end */
     job **ring;
     size_t cap;
-    uint64_t head, take, tail; /* filled, handed out, printed */
-    bool eof;
+    uint64_t head, take, tail; /* queued, handed out, printed */
+    size_t idle;               /* workers waiting on cv_work */
+    bool main_waits, printing, eof;
     const opts *o;
     worker *w;
     size_t n_workers;
+    sink *s;
     const vg_yaml_node *config; /* for the engines the workers build */
 } pool;
 
+static job *job_new(job_kind kind)
+{
+    job *j = vg_xcalloc(1, sizeof *j);
+    j->kind = kind;
+    vg_buf_init(&j->out, 0);
+    vg_buf_init(&j->findings, 0);
+    vg_buf_init(&j->log, 0);
+    vg_buf_init(&j->rejects, 0);
+    return j;
+}
+
 static void job_free(job *j)
 {
+    free((char *)j->file.path);
     free(j->name);
     free(j->path);
     free(j->data);
-    free(j->reject);
     vg_buf_free(&j->out);
     vg_buf_free(&j->findings);
+    vg_buf_free(&j->log);
+    vg_buf_free(&j->rejects);
     free(j);
 }
 
-static void process(job *j, worker *w, const opts *o)
+/* Records a rejected file or message: a line on stderr, one in --rejects,
+ * and with --json an error object in the output. */
+static void job_reject(job *j, const opts *o, const char *name, const char *path, int64_t offset,
+                       const char *reason, bool io, bool with_json)
+{
+    vg_buf_printf(&j->log, "vigil mail: %s\n", reason);
+    vg_buf_printf(&j->rejects, "%s\t%lld\t%s\n", path ? path : "-", (long long)offset, reason);
+    j->rejected++;
+    if (io)
+        j->io_error = true;
+    if (o->json && with_json) {
+        vg_json js;
+        vg_json_init(&js, &j->out);
+        vg_json_obj_begin(&js);
+        vg_json_kv_str(&js, "file", name ? name : path);
+        vg_json_kv_str(&js, "error", reason);
+        vg_json_obj_end(&js);
+        vg_buf_putc(&j->out, '\n');
+    }
+}
+
+/* Analyses (or dumps) one message into j. */
+static void process(job *j, worker *w, const opts *o, const char *name, const char *path,
+                    int64_t offset, const char *data, size_t len)
 {
     vg_error err;
     vg_error_clear(&err);
     if (o->dump) {
         const vg_mail_msg *m;
-        if (vg_mail_parse(w->dumper, j->data, j->len, &m, &err) != VG_OK) {
-            j->reject = vg_xstrdup(err.msg);
+        if (vg_mail_parse(w->dumper, data, len, &m, &err) != VG_OK) {
+            job_reject(j, o, name, path, offset, err.msg, false, false);
             return;
         }
         vg_json js;
         vg_json_init(&js, &j->out);
         vg_json_obj_begin(&js);
-        vg_json_kv_str(&js, "file", j->name);
+        vg_json_kv_str(&js, "file", name);
         vg_json_key(&js, "message");
         vg_mail_msg_write_json(m, &js);
         vg_json_obj_end(&js);
         vg_buf_putc(&j->out, '\n');
-        j->verdict = VG_PHISH_CLEAN;
+        j->messages++;
+        j->clean++;
         return;
     }
     vg_findings fl = {0};
     const vg_phish_result *res;
-    vg_err rc = vg_phish_analyze(w->eng, j->name, j->data, j->len, o->findings ? &fl : NULL, &res,
-                                 &err);
-    if (rc != VG_OK)
-        j->reject = vg_xstrdup(err.msg);
-    else
-        j->verdict = (int)res->verdict;
+    vg_err rc = vg_phish_analyze(w->eng, name, data, len, o->findings ? &fl : NULL, &res, &err);
+    if (rc != VG_OK) {
+        job_reject(j, o, name, path, offset, err.msg, false, false);
+    } else {
+        j->messages++;
+        if (res->verdict == VG_PHISH_PHISH)
+            j->phish++;
+        else if (res->verdict == VG_PHISH_SUSPICIOUS)
+            j->suspicious++;
+        else
+            j->clean++;
+    }
     if (o->json) {
         vg_json js;
         vg_json_init(&js, &j->out);
@@ -137,21 +208,54 @@ static void process(job *j, worker *w, const opts *o)
         vg_phish_result_write_text(res, &j->out);
     }
     for (size_t i = 0; i < fl.n; i++) {
-        char *s = vg_finding_to_json(fl.v[i]);
-        vg_buf_puts(&j->findings, s);
+        char *f = vg_finding_to_json(fl.v[i]);
+        vg_buf_puts(&j->findings, f);
         vg_buf_putc(&j->findings, '\n');
-        free(s);
+        free(f);
     }
     vg_findings_free(&fl);
 }
 
-/* Builds what a worker needs (engine; parser for --dump). Worker 0's engine
- * is built by the main thread first, so that configuration errors are
+/* Reads a file with the worker's reader and analyses each of its messages. */
+static void run_file(job *j, worker *w, const opts *o)
+{
+    vg_error err;
+    vg_error_clear(&err);
+    vg_mail_source_stats before, after;
+    vg_mail_reader_stats_get(w->reader, &before);
+    vg_err rc = vg_mail_reader_open(w->reader, &j->file, &err);
+    if (rc != VG_OK) {
+        job_reject(j, o, j->file.path, j->file.path, 0, err.msg, rc == VG_EIO, true);
+        return;
+    }
+    vg_mail_reader_stats_get(w->reader, &after);
+    j->skipped = after.skipped - before.skipped;
+    vg_mail_item it;
+    while ((rc = vg_mail_reader_next(w->reader, &it, &err)) != VG_ENOTFOUND) {
+        if (rc != VG_OK)
+            job_reject(j, o, it.name, it.path, it.offset, err.msg, rc == VG_EIO, true);
+        else
+            process(j, w, o, it.name, it.path, it.offset, it.data, it.len);
+    }
+}
+
+static void run_job(job *j, worker *w, const opts *o)
+{
+    if (j->kind == JOB_FILE)
+        run_file(j, w, o);
+    else if (j->kind == JOB_MESSAGE)
+        process(j, w, o, j->name, j->path, j->offset, j->data, j->len);
+}
+
+/* Builds what a worker needs (engine, reader; parser for --dump). Worker 0's
+ * engine is built by the main thread first, so that configuration errors are
  * reported before any message; the others build theirs in parallel. */
 static bool worker_init(worker *w, const vg_yaml_node *config, const opts *o, vg_error *err)
 {
     if (!w->eng && vg_phish_engine_new(&w->eng, config, err) != VG_OK)
         return false;
+    if (!w->reader)
+        w->reader = vg_mail_reader_new(vg_phish_engine_limits(w->eng));
     if (o->dump && !w->dumper) {
         vg_mail_parse_opts po;
         vg_mail_parse_opts_default(&po);
@@ -162,110 +266,128 @@ static bool worker_init(worker *w, const vg_yaml_node *config, const opts *o, vg
     return true;
 }
 
-static void *worker_main(void *arg)
-{
-    worker *w = arg;
-    pool *p = w->pool;
-    vg_error err;
-    vg_error_clear(&err);
-    if (!worker_init(w, p->config, p->o, &err)) {
-        /* the same configuration built worker 0: only resources can fail
-         * here, and the other workers carry on */
-        fprintf(stderr, "vigil mail: a worker could not start: %s\n", err.msg);
-        return NULL;
-    }
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (p->take == p->head && !p->eof)
-            pthread_cond_wait(&p->cv_work, &p->mu);
-        if (p->take == p->head && p->eof) {
-            pthread_mutex_unlock(&p->mu);
-            return NULL;
-        }
-        job *j = p->ring[p->take % p->cap];
-        p->take++;
-        pthread_mutex_unlock(&p->mu);
-        if (!j->skip)
-            process(j, w, p->o);
-        pthread_mutex_lock(&p->mu);
-        j->done = true;
-        pthread_cond_broadcast(&p->cv_done);
-        pthread_mutex_unlock(&p->mu);
-    }
-}
-
-typedef struct sink {
-    FILE *findings, *rejects;
-    uint64_t messages, phish, suspicious, clean, rejected;
-    bool io_error;
-} sink;
-
 static void emit(job *j, sink *s)
 {
-    if (j->reject) {
-        fprintf(stderr, "vigil mail: %s\n", j->reject);
-        if (s->rejects)
-            fprintf(s->rejects, "%s\t%lld\t%s\n", j->path ? j->path : "-", (long long)j->offset,
-                    j->reject);
-        s->rejected++;
-        if (j->io_error)
-            s->io_error = true;
-    } else {
-        s->messages++;
-        if (j->verdict == VG_PHISH_PHISH)
-            s->phish++;
-        else if (j->verdict == VG_PHISH_SUSPICIOUS)
-            s->suspicious++;
-        else
-            s->clean++;
+    if (j->kind == JOB_PATH_END) {
+        if (s->skipped)
+            fprintf(stderr, "vigil mail: %s: %llu file%s skipped (not mail)\n", j->name,
+                    (unsigned long long)s->skipped, s->skipped == 1 ? "" : "s");
+        s->skipped = 0;
+        return;
     }
+    if (j->log.n)
+        fwrite(j->log.p, 1, j->log.n, stderr);
+    if (s->rejects && j->rejects.n)
+        fwrite(j->rejects.p, 1, j->rejects.n, s->rejects);
+    s->messages += j->messages;
+    s->phish += j->phish;
+    s->suspicious += j->suspicious;
+    s->clean += j->clean;
+    s->rejected += j->rejected;
+    s->skipped += j->skipped;
+    if (j->io_error)
+        s->io_error = true;
     if (j->out.n)
         fwrite(j->out.p, 1, j->out.n, stdout);
     if (s->findings && j->findings.n)
         fwrite(j->findings.p, 1, j->findings.n, s->findings);
 }
 
-/* Prints finished jobs in order; with wait, blocks until the oldest is done. */
-static void drain(pool *p, sink *s, bool wait_one)
+/* Called with the lock held: prints the finished jobs at the tail of the
+ * queue, in order, unless another thread is already at it. */
+static void print_ready(pool *p)
 {
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        if (p->tail == p->head)
-            break;
+    if (p->printing)
+        return;
+    p->printing = true;
+    while (p->tail != p->head && p->ring[p->tail % p->cap]->done) {
         job *j = p->ring[p->tail % p->cap];
-        if (!j->done) {
-            if (!wait_one)
-                break;
-            pthread_cond_wait(&p->cv_done, &p->mu);
-            continue;
-        }
         p->tail++;
         pthread_mutex_unlock(&p->mu);
-        emit(j, s);
+        emit(j, p->s);
         job_free(j);
-        wait_one = false;
         pthread_mutex_lock(&p->mu);
     }
-    pthread_mutex_unlock(&p->mu);
+    p->printing = false;
+    /* wake the main thread once half the queue is free (or all is printed),
+     * not for every job */
+    if (p->main_waits && (p->head - p->tail <= p->cap / 2 || (p->eof && p->tail == p->head)))
+        pthread_cond_signal(&p->cv_space);
 }
 
-static void submit(pool *p, sink *s, job *j)
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    pool *p = w->pool;
+    vg_error err;
+    vg_error_clear(&err);
+    /* the same configuration built worker 0: only resources can fail here;
+     * such a worker rejects the jobs it takes, so that none is lost */
+    bool ok = worker_init(w, p->config, p->o, &err);
+    if (!ok)
+        fprintf(stderr, "vigil mail: a worker could not start: %s\n", err.msg);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->take == p->head && !p->eof) {
+            p->idle++;
+            pthread_cond_wait(&p->cv_work, &p->mu);
+            p->idle--;
+        }
+        if (p->take == p->head)
+            break;
+        job *j = p->ring[p->take % p->cap];
+        p->take++;
+        pthread_mutex_unlock(&p->mu);
+        if (ok)
+            run_job(j, w, p->o);
+        else
+            job_reject(j, p->o, j->kind == JOB_FILE ? j->file.path : j->name,
+                       j->kind == JOB_FILE ? j->file.path : j->path, j->offset,
+                       "not analysed: the worker could not start", false, true);
+        pthread_mutex_lock(&p->mu);
+        j->done = true;
+        print_ready(p);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Queues a job (or, without workers, runs and prints it at once). */
+static void submit(pool *p, job *j)
 {
     if (p->n_workers == 0) {
-        if (!j->skip)
-            process(j, &p->w[0], p->o);
-        emit(j, s);
+        run_job(j, &p->w[0], p->o);
+        emit(j, p->s);
         job_free(j);
         return;
     }
-    while (p->head - p->tail >= p->cap)
-        drain(p, s, true);
     pthread_mutex_lock(&p->mu);
+    while (p->head - p->tail >= p->cap) {
+        p->main_waits = true;
+        pthread_cond_wait(&p->cv_space, &p->mu);
+        p->main_waits = false;
+    }
     p->ring[p->head % p->cap] = j;
     p->head++;
-    pthread_cond_signal(&p->cv_work);
+    if (p->idle)
+        pthread_cond_signal(&p->cv_work);
     pthread_mutex_unlock(&p->mu);
-    drain(p, s, false);
+}
+
+/* Waits until every queued job is printed and the workers are gone. */
+static void finish(pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->eof = true;
+    pthread_cond_broadcast(&p->cv_work);
+    while (p->tail != p->head) {
+        p->main_waits = true;
+        pthread_cond_wait(&p->cv_space, &p->mu);
+        p->main_waits = false;
+    }
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < p->n_workers; i++)
+        pthread_join(p->w[i].thread, NULL);
 }
 
 static FILE *open_out(const char *path)
@@ -278,29 +400,78 @@ static FILE *open_out(const char *path)
     return f;
 }
 
-static job *reject_job(const char *name, const char *path, int64_t offset, const char *reason,
-                       bool json, bool io)
+static job *reject_job(const opts *o, const char *name, const char *path, int64_t offset,
+                       const char *reason, bool io)
 {
-    job *j = vg_xcalloc(1, sizeof *j);
-    j->name = vg_xstrdup(name ? name : path);
-    j->path = vg_xstrdup(path);
-    j->offset = offset;
-    j->reject = vg_xstrdup(reason);
-    j->io_error = io;
-    j->verdict = -1;
-    j->skip = true; /* still goes through the queue, to keep the output order */
-    vg_buf_init(&j->out, 0);
-    vg_buf_init(&j->findings, 0);
-    if (json) {
-        vg_json js;
-        vg_json_init(&js, &j->out);
-        vg_json_obj_begin(&js);
-        vg_json_kv_str(&js, "file", j->name);
-        vg_json_kv_str(&js, "error", reason);
-        vg_json_obj_end(&js);
-        vg_buf_putc(&j->out, '\n');
-    }
+    job *j = job_new(JOB_REJECT);
+    job_reject(j, o, name, path, offset, reason, io, true);
     return j;
+}
+
+/* Queues the jobs for one command-line path. */
+static void queue_path(pool *p, const char *path, const vg_mail_limits *lim)
+{
+    vg_error err;
+    vg_error_clear(&err);
+    vg_mail_source *src;
+    if (vg_mail_source_open(&src, path, lim, &err) != VG_OK) {
+        submit(p, reject_job(p->o, path, path, 0, err.msg, true));
+        return;
+    }
+    vg_mail_reader *rd = NULL; /* for big files and stdin, read here */
+    vg_mail_file f;
+    vg_err rc;
+    while ((rc = vg_mail_source_next_file(src, &f, &err)) != VG_ENOTFOUND) {
+        if (rc != VG_OK) {
+            submit(p, reject_job(p->o, f.path, f.path, 0, err.msg, true));
+            continue;
+        }
+        if (strcmp(f.path, "-") != 0 && f.size <= WORKER_FILE_MAX) {
+            job *j = job_new(JOB_FILE);
+            j->file = f;
+            j->file.path = vg_xstrdup(f.path);
+            submit(p, j);
+            continue;
+        }
+        if (!rd)
+            rd = vg_mail_reader_new(lim);
+        vg_mail_source_stats before, after;
+        vg_mail_reader_stats_get(rd, &before);
+        if ((rc = vg_mail_reader_open(rd, &f, &err)) != VG_OK) {
+            submit(p, reject_job(p->o, f.path, f.path, 0, err.msg, rc == VG_EIO));
+            continue;
+        }
+        vg_mail_reader_stats_get(rd, &after);
+        if (after.skipped > before.skipped) {
+            job *j = job_new(JOB_REJECT);
+            j->skipped = after.skipped - before.skipped;
+            submit(p, j);
+        }
+        vg_mail_item it;
+        while ((rc = vg_mail_reader_next(rd, &it, &err)) != VG_ENOTFOUND) {
+            if (rc != VG_OK) {
+                submit(p, reject_job(p->o, it.name, it.path, it.offset, err.msg, rc == VG_EIO));
+                continue;
+            }
+            job *j = job_new(JOB_MESSAGE);
+            j->name = vg_xstrdup(it.name);
+            j->path = vg_xstrdup(it.path);
+            j->offset = it.offset;
+            j->data = vg_xmalloc(it.len + 1);
+            memcpy(j->data, it.data, it.len);
+            j->data[it.len] = 0;
+            j->len = it.len;
+            vg_buf_reserve(&j->out, 2048); /* a verdict line is 0.5-2 KB: no regrowth */
+            submit(p, j);
+        }
+    }
+    vg_mail_reader_free(rd);
+    vg_mail_source_close(src);
+    if (!p->o->quiet) {
+        job *j = job_new(JOB_PATH_END);
+        j->name = vg_xstrdup(path);
+        submit(p, j);
+    }
 }
 
 int vg_cmd_mail(int argc, char **argv)
@@ -392,11 +563,12 @@ int vg_cmd_mail(int argc, char **argv)
     memset(&p, 0, sizeof p);
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv_work, NULL);
-    pthread_cond_init(&p.cv_done, NULL);
-    p.cap = n_workers * 16 + 16;
+    pthread_cond_init(&p.cv_space, NULL);
+    p.cap = n_workers * 32 + 32;
     p.ring = vg_xcalloc(p.cap, sizeof *p.ring);
     p.o = &o;
     p.w = w;
+    p.s = &s;
     p.config = config_root;
     p.n_workers = rc == VG_EXIT_OK ? n_workers : 0;
     for (size_t i = 0; i < p.n_workers; i++) {
@@ -408,53 +580,9 @@ int vg_cmd_mail(int argc, char **argv)
             break;
         }
     }
-    for (size_t pi = 0; pi < n_paths && rc == VG_EXIT_OK; pi++) {
-        vg_mail_source *src;
-        const vg_mail_limits *lim = vg_phish_engine_limits(w[0].eng);
-        if (vg_mail_source_open(&src, paths[pi], lim, &err) != VG_OK) {
-            submit(&p, &s, reject_job(paths[pi], paths[pi], 0, err.msg, o.json, true));
-            continue;
-        }
-        vg_mail_item it;
-        for (;;) {
-            vg_err r = vg_mail_source_next(src, &it, &err);
-            if (r == VG_ENOTFOUND)
-                break;
-            if (r != VG_OK) {
-                submit(&p, &s, reject_job(it.name, it.path ? it.path : paths[pi], it.offset,
-                                          err.msg, o.json, r == VG_EIO));
-                continue;
-            }
-            job *j = vg_xcalloc(1, sizeof *j);
-            j->name = vg_xstrdup(it.name);
-            j->path = vg_xstrdup(it.path);
-            j->offset = it.offset;
-            j->data = vg_xmalloc(it.len + 1);
-            memcpy(j->data, it.data, it.len);
-            j->data[it.len] = 0;
-            j->len = it.len;
-            j->verdict = -1;
-            vg_buf_init(&j->out, 0);
-            vg_buf_reserve(&j->out, 2048); /* a verdict line is 0.5-2 KB: no regrowth */
-            vg_buf_init(&j->findings, 0);
-            submit(&p, &s, j);
-        }
-        vg_mail_source_stats sst;
-        vg_mail_source_stats_get(src, &sst);
-        if (sst.skipped && !o.quiet)
-            fprintf(stderr, "vigil mail: %s: %llu file%s skipped (not mail)\n", paths[pi],
-                    (unsigned long long)sst.skipped, sst.skipped == 1 ? "" : "s");
-        vg_mail_source_close(src);
-    }
-    /* finish */
-    pthread_mutex_lock(&p.mu);
-    p.eof = true;
-    pthread_cond_broadcast(&p.cv_work);
-    pthread_mutex_unlock(&p.mu);
-    while (p.tail != p.head)
-        drain(&p, &s, true);
-    for (size_t i = 0; i < p.n_workers; i++)
-        pthread_join(w[i].thread, NULL);
+    for (size_t pi = 0; pi < n_paths && rc == VG_EXIT_OK; pi++)
+        queue_path(&p, paths[pi], vg_phish_engine_limits(w[0].eng));
+    finish(&p);
     fflush(stdout);
     if (s.io_error && rc == VG_EXIT_OK)
         rc = VG_EXIT_INPUT;
@@ -469,6 +597,7 @@ int vg_cmd_mail(int argc, char **argv)
     if (s.rejects && s.rejects != stdout)
         fclose(s.rejects);
     for (size_t i = 0; i < n_engines; i++) {
+        vg_mail_reader_free(w[i].reader);
         vg_mail_parser_free(w[i].dumper);
         vg_phish_engine_free(w[i].eng);
     }
@@ -476,7 +605,7 @@ int vg_cmd_mail(int argc, char **argv)
     free(p.ring);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.cv_work);
-    pthread_cond_destroy(&p.cv_done);
+    pthread_cond_destroy(&p.cv_space);
     vg_yaml_free(cfg);
     free(paths);
     return rc;

@@ -2,8 +2,10 @@
  * mbox, a Maildir, a directory tree, or stdin, told apart by content.
  *
  * Layout
- *   A source walks a stack of directory listings (each sorted by byte order
- *   so output is deterministic) and opens one file at a time. A regular file
+ *   A source is a walk and a reader. The walk goes down a stack of directory
+ *   listings (each sorted by byte order so output is deterministic) and
+ *   names one file at a time; the reader opens it. Both are public so that
+ *   several threads can read the files one thread walks. A regular file
  *   is mapped read-only (stdin is read into memory, bounded by
  *   max_input_bytes). An mbox is split at envelope lines ("From " + sender +
  *   a date) that start the file or follow an empty line; the envelope line is
@@ -42,41 +44,81 @@ typedef struct msg_span {
     size_t off, len;
 } msg_span;
 
-struct vg_mail_source {
+struct vg_mail_reader {
     vg_mail_limits lim;
+    char *file;       /* path */
+    const char *data; /* mapped or read bytes */
+    size_t len;
+    bool mapped;
+    char *heap; /* when read (stdin) */
+    char *rbuf; /* reused for small files: read(2) beats mmap+munmap there */
+    size_t rcap;
+    msg_span *spans;
+    size_t n_spans, cap_spans, next_span;
+    char *name;      /* name of the current item */
+    vg_buf unquoted; /* mboxrd unquoting */
+    vg_mail_source_stats st;
+};
+
+struct vg_mail_source {
     char *root;
     bool started;
     bool root_is_dir;
     dir_level stack[MAX_DIR_DEPTH];
     int depth;
-    /* the current file */
-    char *file;          /* path */
-    const char *data;    /* mapped or read bytes */
-    size_t len;
-    bool mapped;
-    char *heap;          /* when read (stdin) */
-    char *rbuf;          /* reused for small files: read(2) beats mmap+munmap there */
-    size_t rcap;
-    msg_span *spans;
-    size_t n_spans, cap_spans, next_span;
-    char *name;          /* name of the current item */
-    vg_buf unquoted;     /* mboxrd unquoting */
-    vg_mail_source_stats st;
+    char *walked;       /* path of the file next_file() returned last */
+    vg_mail_reader rd; /* for vg_mail_source_next() */
 };
 
-static void close_file(vg_mail_source *s)
+static void close_file(vg_mail_reader *r)
 {
-    if (s->mapped && s->data)
-        munmap((void *)s->data, s->len);
-    free(s->heap);
-    s->heap = NULL;
-    s->data = NULL;
-    s->len = 0;
-    s->mapped = false;
-    free(s->file);
-    s->file = NULL;
-    s->n_spans = s->next_span = 0;
+    if (r->mapped && r->data)
+        munmap((void *)r->data, r->len);
+    free(r->heap);
+    r->heap = NULL;
+    r->data = NULL;
+    r->len = 0;
+    r->mapped = false;
+    free(r->file);
+    r->file = NULL;
+    r->n_spans = r->next_span = 0;
 }
+
+static void reader_init(vg_mail_reader *r, const vg_mail_limits *limits)
+{
+    memset(r, 0, sizeof *r);
+    if (limits)
+        r->lim = *limits;
+    else
+        vg_mail_limits_default(&r->lim);
+    vg_buf_init(&r->unquoted, 0);
+}
+
+static void reader_clear(vg_mail_reader *r)
+{
+    close_file(r);
+    free(r->spans);
+    free(r->rbuf);
+    free(r->name);
+    vg_buf_free(&r->unquoted);
+}
+
+vg_mail_reader *vg_mail_reader_new(const vg_mail_limits *limits)
+{
+    vg_mail_reader *r = vg_xmalloc(sizeof *r);
+    reader_init(r, limits);
+    return r;
+}
+
+void vg_mail_reader_free(vg_mail_reader *r)
+{
+    if (!r)
+        return;
+    reader_clear(r);
+    free(r);
+}
+
+void vg_mail_reader_stats_get(const vg_mail_reader *r, vg_mail_source_stats *out) { *out = r->st; }
 
 vg_err vg_mail_source_open(vg_mail_source **out, const char *path, const vg_mail_limits *limits,
                            vg_error *e)
@@ -85,12 +127,8 @@ vg_err vg_mail_source_open(vg_mail_source **out, const char *path, const vg_mail
     if (!path || !*path)
         return vg_error_set(e, VG_EINVAL, "empty path");
     vg_mail_source *s = vg_xcalloc(1, sizeof *s);
-    if (limits)
-        s->lim = *limits;
-    else
-        vg_mail_limits_default(&s->lim);
+    reader_init(&s->rd, limits);
     s->root = vg_xstrdup(path);
-    vg_buf_init(&s->unquoted, 0);
     if (strcmp(path, "-") != 0) {
         struct stat st;
         if (stat(path, &st) != 0) {
@@ -108,22 +146,22 @@ void vg_mail_source_close(vg_mail_source *s)
 {
     if (!s)
         return;
-    close_file(s);
+    reader_clear(&s->rd);
     for (int i = 0; i < s->depth; i++) {
         for (size_t k = 0; k < s->stack[i].n; k++)
             free(s->stack[i].names[k]);
         free(s->stack[i].names);
         free(s->stack[i].path);
     }
-    free(s->spans);
-    free(s->rbuf);
-    free(s->name);
+    free(s->walked);
     free(s->root);
-    vg_buf_free(&s->unquoted);
     free(s);
 }
 
-void vg_mail_source_stats_get(const vg_mail_source *s, vg_mail_source_stats *out) { *out = s->st; }
+void vg_mail_source_stats_get(const vg_mail_source *s, vg_mail_source_stats *out)
+{
+    *out = s->rd.st;
+}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -202,16 +240,16 @@ static void pop_dir(vg_mail_source *s)
     free(lv->path);
 }
 
-/* Splits s->data into messages. */
-static void split(vg_mail_source *s)
+/* Splits r->data into messages. */
+static void split(vg_mail_reader *r)
 {
-    const char *p = s->data;
-    size_t n = s->len;
-    s->n_spans = s->next_span = 0;
+    const char *p = r->data;
+    size_t n = r->len;
+    r->n_spans = r->next_span = 0;
     if (!vg_mail_sniff_mbox(p, n)) {
-        s->spans = vg_xgrow(s->spans, &s->cap_spans, 1, sizeof *s->spans);
-        s->spans[0] = (msg_span){0, n};
-        s->n_spans = 1;
+        r->spans = vg_xgrow(r->spans, &r->cap_spans, 1, sizeof *r->spans);
+        r->spans[0] = (msg_span){0, n};
+        r->n_spans = 1;
         return;
     }
     /* Envelope lines start the file or follow an empty line. */
@@ -236,41 +274,41 @@ static void split(vg_mail_source *s)
             prev_start = q;
             q = ls;
         }
-        s->spans = vg_xgrow(s->spans, &s->cap_spans, s->n_spans + 1, sizeof *s->spans);
-        s->spans[s->n_spans++] = (msg_span){body, end - body};
+        r->spans = vg_xgrow(r->spans, &r->cap_spans, r->n_spans + 1, sizeof *r->spans);
+        r->spans[r->n_spans++] = (msg_span){body, end - body};
         if (next >= n)
             break;
         start = next;
     }
 }
 
-/* Opens a file into s->data. For stdin reads everything (bounded). */
-static vg_err open_file(vg_mail_source *s, const char *path, vg_error *e)
+/* Opens a file into r->data. For stdin reads everything (bounded). */
+static vg_err open_file(vg_mail_reader *r, const char *path, vg_error *e)
 {
-    close_file(s);
-    s->file = vg_xstrdup(path);
+    close_file(r);
+    r->file = vg_xstrdup(path);
     if (strcmp(path, "-") == 0) {
         vg_buf b;
-        vg_buf_init(&b, s->lim.max_input_bytes);
+        vg_buf_init(&b, r->lim.max_input_bytes);
         char tmp[65536];
-        ssize_t r;
-        while ((r = read(0, tmp, sizeof tmp)) > 0) {
-            if (!vg_buf_append(&b, tmp, (size_t)r))
+        ssize_t k;
+        while ((k = read(0, tmp, sizeof tmp)) > 0) {
+            if (!vg_buf_append(&b, tmp, (size_t)k))
                 break;
         }
         if (b.failed) {
             vg_buf_free(&b);
             return vg_error_set(e, VG_ELIMIT, "-: stdin larger than %zu bytes",
-                                s->lim.max_input_bytes);
+                                r->lim.max_input_bytes);
         }
-        if (r < 0) {
+        if (k < 0) {
             vg_buf_free(&b);
             return vg_error_set(e, VG_EIO, "-: %s", strerror(errno));
         }
-        s->len = b.n;
-        s->heap = vg_buf_steal(&b);
+        r->len = b.n;
+        r->heap = vg_buf_steal(&b);
         vg_buf_free(&b);
-        s->data = s->heap ? s->heap : "";
+        r->data = r->heap ? r->heap : "";
         return VG_OK;
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -286,75 +324,79 @@ static vg_err open_file(vg_mail_source *s, const char *path, vg_error *e)
         close(fd);
         return vg_error_set(e, VG_EIO, "%s: not a regular file", path);
     }
-    if ((uint64_t)st.st_size > s->lim.max_input_bytes) {
+    if ((uint64_t)st.st_size > r->lim.max_input_bytes) {
         close(fd);
         return vg_error_set(e, VG_ELIMIT, "%s: file of %lld bytes is over the %zu-byte limit",
-                            path, (long long)st.st_size, s->lim.max_input_bytes);
+                            path, (long long)st.st_size, r->lim.max_input_bytes);
     }
-    s->len = (size_t)st.st_size;
-    if (s->len == 0) {
+    r->len = (size_t)st.st_size;
+    if (r->len == 0) {
         close(fd);
-        s->data = "";
+        r->data = "";
         return VG_OK;
     }
-    if (s->len <= SMALL_FILE) {
-        if (s->rcap < s->len + 1) {
-            s->rcap = SMALL_FILE + 1;
-            s->rbuf = vg_xrealloc(s->rbuf, s->rcap);
+    if (r->len <= SMALL_FILE) {
+        if (r->rcap < r->len + 1) {
+            r->rcap = SMALL_FILE + 1;
+            r->rbuf = vg_xrealloc(r->rbuf, r->rcap);
         }
         size_t got = 0;
-        while (got < s->len) {
-            ssize_t r = read(fd, s->rbuf + got, s->len - got);
-            if (r < 0 && errno == EINTR)
+        while (got < r->len) {
+            ssize_t k = read(fd, r->rbuf + got, r->len - got);
+            if (k < 0 && errno == EINTR)
                 continue;
-            if (r <= 0)
+            if (k <= 0)
                 break;
-            got += (size_t)r;
+            got += (size_t)k;
         }
         close(fd);
-        s->rbuf[got] = 0;
-        s->data = s->rbuf;
-        s->len = got;
+        r->rbuf[got] = 0;
+        r->data = r->rbuf;
+        r->len = got;
         return VG_OK;
     }
-    void *m = mmap(NULL, s->len, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *m = mmap(NULL, r->len, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m == MAP_FAILED) {
         /* Fall back to read(2) (some file systems cannot map). */
-        char *buf = vg_xmalloc(s->len + 1);
+        char *buf = vg_xmalloc(r->len + 1);
         size_t got = 0;
-        while (got < s->len) {
-            ssize_t r = read(fd, buf + got, s->len - got);
-            if (r <= 0)
+        while (got < r->len) {
+            ssize_t k = read(fd, buf + got, r->len - got);
+            if (k <= 0)
                 break;
-            got += (size_t)r;
+            got += (size_t)k;
         }
         close(fd);
         buf[got] = 0;
-        s->heap = buf;
-        s->data = buf;
-        s->len = got;
+        r->heap = buf;
+        r->data = buf;
+        r->len = got;
         return VG_OK;
     }
     close(fd);
-    madvise(m, s->len, MADV_SEQUENTIAL);
-    s->data = m;
-    s->mapped = true;
+    madvise(m, r->len, MADV_SEQUENTIAL);
+    r->data = m;
+    r->mapped = true;
     return VG_OK;
 }
 
-/* Next file path to read, or NULL at the end. May report a reject. */
-static vg_err next_file(vg_mail_source *s, char **out, vg_error *e)
+vg_err vg_mail_source_next_file(vg_mail_source *s, vg_mail_file *f, vg_error *e)
 {
-    *out = NULL;
+    memset(f, 0, sizeof *f);
+    free(s->walked);
+    s->walked = NULL;
     if (!s->started) {
         s->started = true;
         if (!s->root_is_dir) {
-            *out = vg_xstrdup(s->root);
+            s->walked = vg_xstrdup(s->root);
+            f->path = s->walked;
             return VG_OK;
         }
         vg_err rc = push_dir(s, s->root, e);
-        if (rc)
+        if (rc) {
+            f->path = s->root;
             return rc;
+        }
     }
     while (s->depth > 0) {
         dir_level *lv = &s->stack[s->depth - 1];
@@ -363,38 +405,37 @@ static vg_err next_file(vg_mail_source *s, char **out, vg_error *e)
             continue;
         }
         char *p = join(lv->path, lv->names[lv->i++]);
+        free(s->walked);
+        s->walked = p;
+        f->path = p;
         struct stat st;
-        if (stat(p, &st) != 0) {
-            vg_err rc = vg_error_set(e, VG_EIO, "%s: %s", p, strerror(errno));
-            free(p);
-            return rc;
-        }
+        if (stat(p, &st) != 0)
+            return vg_error_set(e, VG_EIO, "%s: %s", p, strerror(errno));
         if (S_ISDIR(st.st_mode)) {
             vg_err rc = push_dir(s, p, e);
-            free(p);
             if (rc)
                 return rc;
             continue;
         }
-        if (!S_ISREG(st.st_mode)) {
-            free(p);
+        if (!S_ISREG(st.st_mode))
             continue;
-        }
-        *out = p;
+        f->size = (uint64_t)st.st_size;
+        f->in_dir = true;
         return VG_OK;
     }
+    f->path = NULL;
     return VG_ENOTFOUND;
 }
 
-static void set_name(vg_mail_source *s, const char *path, size_t index, bool several)
+static void set_name(vg_mail_reader *r, const char *path, size_t index, bool several)
 {
-    free(s->name);
+    free(r->name);
     if (!several) {
-        s->name = vg_xstrdup(path);
+        r->name = vg_xstrdup(path);
     } else {
         size_t n = strlen(path) + 24;
-        s->name = vg_xmalloc(n);
-        snprintf(s->name, n, "%s#%zu", path, index);
+        r->name = vg_xmalloc(n);
+        snprintf(r->name, n, "%s#%zu", path, index);
     }
 }
 
@@ -431,69 +472,83 @@ static void unquote(vg_buf *b, const char *p, size_t n)
     }
 }
 
-vg_err vg_mail_source_next(vg_mail_source *s, vg_mail_item *item, vg_error *e)
+vg_err vg_mail_reader_open(vg_mail_reader *r, const vg_mail_file *f, vg_error *e)
 {
-    memset(item, 0, sizeof *item);
-    for (;;) {
-        if (s->data && s->next_span < s->n_spans) {
-            size_t idx = s->next_span++;
-            msg_span sp = s->spans[idx];
-            set_name(s, s->file, idx + 1, s->n_spans > 1);
-            item->name = s->name;
-            item->path = s->file;
-            item->index = (int64_t)idx + 1;
-            item->offset = (int64_t)sp.off;
-            if (sp.len > s->lim.max_message_bytes) {
-                s->st.rejects++;
-                return vg_error_set(e, VG_ELIMIT,
-                                    "%s: message of %zu bytes is over the %zu-byte limit",
-                                    s->name, sp.len, s->lim.max_message_bytes);
-            }
-            const char *p = s->data + sp.off;
-            if (s->n_spans > 1 && needs_unquote(p, sp.len)) {
-                unquote(&s->unquoted, p, sp.len);
-                item->data = s->unquoted.p;
-                item->len = s->unquoted.n;
-            } else {
-                item->data = p;
-                item->len = sp.len;
-            }
-            s->st.messages++;
-            s->st.bytes += item->len;
+    vg_err rc = open_file(r, f->path, e);
+    if (rc) {
+        close_file(r);
+        r->st.rejects++;
+        return rc;
+    }
+    size_t probe = r->len < 65536 ? r->len : 65536;
+    if (!vg_mail_sniff(r->data, probe)) {
+        if (f->in_dir) {
+            r->st.skipped++;
+            close_file(r);
             return VG_OK;
         }
-        close_file(s);
-        char *path = NULL;
-        vg_err rc = next_file(s, &path, e);
+        r->st.rejects++;
+        rc = r->len == 0 ? vg_error_set(e, VG_EINVAL, "%s: empty file", f->path)
+                         : vg_error_set(e, VG_EINVAL,
+                                        "%s: not a mail message (no mail header block)", f->path);
+        close_file(r);
+        return rc;
+    }
+    split(r);
+    return VG_OK;
+}
+
+vg_err vg_mail_reader_next(vg_mail_reader *r, vg_mail_item *item, vg_error *e)
+{
+    memset(item, 0, sizeof *item);
+    if (!r->data || r->next_span >= r->n_spans)
+        return VG_ENOTFOUND;
+    size_t idx = r->next_span++;
+    msg_span sp = r->spans[idx];
+    set_name(r, r->file, idx + 1, r->n_spans > 1);
+    item->name = r->name;
+    item->path = r->file;
+    item->index = (int64_t)idx + 1;
+    item->offset = (int64_t)sp.off;
+    if (sp.len > r->lim.max_message_bytes) {
+        r->st.rejects++;
+        return vg_error_set(e, VG_ELIMIT, "%s: message of %zu bytes is over the %zu-byte limit",
+                            r->name, sp.len, r->lim.max_message_bytes);
+    }
+    const char *p = r->data + sp.off;
+    if (r->n_spans > 1 && needs_unquote(p, sp.len)) {
+        unquote(&r->unquoted, p, sp.len);
+        item->data = r->unquoted.p;
+        item->len = r->unquoted.n;
+    } else {
+        item->data = p;
+        item->len = sp.len;
+    }
+    r->st.messages++;
+    r->st.bytes += item->len;
+    return VG_OK;
+}
+
+vg_err vg_mail_source_next(vg_mail_source *s, vg_mail_item *item, vg_error *e)
+{
+    for (;;) {
+        vg_err rc = vg_mail_reader_next(&s->rd, item, e);
+        if (rc != VG_ENOTFOUND)
+            return rc;
+        close_file(&s->rd);
+        vg_mail_file f;
+        rc = vg_mail_source_next_file(s, &f, e);
         if (rc == VG_ENOTFOUND)
             return rc;
+        if (rc == VG_OK)
+            rc = vg_mail_reader_open(&s->rd, &f, e);
+        else
+            s->rd.st.rejects++;
         if (rc) {
-            s->st.rejects++;
+            set_name(&s->rd, f.path, 1, false);
+            item->name = s->rd.name;
+            item->path = s->rd.name;
             return rc;
         }
-        bool in_dir = s->root_is_dir;
-        rc = open_file(s, path, e);
-        set_name(s, path, 1, false);
-        free(path);
-        item->name = s->name;
-        item->path = s->name;
-        if (rc) {
-            s->st.rejects++;
-            return rc;
-        }
-        size_t probe = s->len < 65536 ? s->len : 65536;
-        if (!vg_mail_sniff(s->data, probe)) {
-            if (in_dir) {
-                s->st.skipped++;
-                continue;
-            }
-            s->st.rejects++;
-            if (s->len == 0)
-                return vg_error_set(e, VG_EINVAL, "%s: empty file", s->file);
-            close_file(s);
-            return vg_error_set(e, VG_EINVAL, "%s: not a mail message (no mail header block)",
-                                item->name);
-        }
-        split(s);
     }
 }
