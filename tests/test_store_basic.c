@@ -254,6 +254,78 @@ static void test_campaigns(void **state)
     vg_store_close(s);
 }
 
+/* ---- walking rows: order, early stop, callbacks that use the store ---- */
+
+typedef struct walk {
+    vg_store *s;
+    int seen, stop_at;
+    char ids[8][32];
+} walk;
+
+static int org_walk(const vg_store_org *o, void *ud)
+{
+    walk *w = ud;
+    snprintf(w->ids[w->seen], sizeof w->ids[0], "%s", o->id);
+    return ++w->seen == w->stop_at ? 7 : 0;
+}
+
+static int campaign_walk(const vg_store_campaign *c, void *ud)
+{
+    walk *w = ud;
+    /* the store is used from the callback: campaigns are collected first */
+    vg_strlist ids = {0};
+    assert_int_equal(vg_store_campaign_members(w->s, c->id, NULL, &ids, NULL), VG_OK);
+    assert_int_equal(ids.n, 1);
+    vg_strlist_free(&ids);
+    snprintf(w->ids[w->seen], sizeof w->ids[0], "%s", c->actor);
+    return ++w->seen == w->stop_at ? 9 : 0;
+}
+
+static void test_each_walks(void **state)
+{
+    (void)state;
+    vg_store *s = NULL;
+    assert_int_equal(vg_store_open(":memory:", &s, NULL), VG_OK);
+    const char *orgs[] = {"zenith", "helix", "atlas"};
+    for (int i = 0; i < 3; i++) {
+        vg_store_org o = {.id = (char *)orgs[i], .country = "US", .sector = "pharma"};
+        assert_int_equal(vg_store_put_org(s, &o, NULL, NULL), VG_OK);
+    }
+    walk w = {.s = s};
+    assert_int_equal(vg_store_each_org(s, org_walk, &w, NULL), VG_OK);
+    assert_int_equal(w.seen, 3);
+    assert_string_equal(w.ids[0], "atlas"); /* by id */
+    assert_string_equal(w.ids[2], "zenith");
+    /* a non-zero return stops the walk and is returned */
+    memset(&w, 0, sizeof w);
+    w.stop_at = 2;
+    assert_int_equal(vg_store_each_org(s, org_walk, &w, NULL), 7);
+    assert_int_equal(w.seen, 2);
+    /* the statement was reset: a new walk starts from the first row */
+    memset(&w, 0, sizeof w);
+    assert_int_equal(vg_store_each_org(s, org_walk, &w, NULL), VG_OK);
+    assert_int_equal(w.seen, 3);
+    const char *actors[] = {"STRONTIUM", "ZINC", "CERIUM"};
+    for (int i = 0; i < 3; i++) {
+        char id[32], fid[32];
+        snprintf(id, sizeof id, "c-%016d", i);
+        snprintf(fid, sizeof fid, "f-%016d", i);
+        vg_store_campaign c = {.id = id, .actor = (char *)actors[i], .body_json = "{}"};
+        vg_store_member m = {fid, "helix"};
+        assert_int_equal(vg_store_put_campaign(s, &c, &m, 1, NULL, NULL), VG_OK);
+    }
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.stop_at = 2;
+    assert_int_equal(vg_store_each_campaign(s, campaign_walk, &w, NULL), 9);
+    assert_int_equal(w.seen, 2);
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    assert_int_equal(vg_store_each_campaign(s, campaign_walk, &w, NULL), VG_OK);
+    assert_int_equal(w.seen, 3);
+    vg_store_close(s);
+}
+
 static int count_delivery(const vg_store_delivery *d, void *ud)
 {
     (void)d;
@@ -680,6 +752,7 @@ int main(void)
         cmocka_unit_test(test_finding_upsert),
         cmocka_unit_test(test_suppression_and_query),
         cmocka_unit_test(test_campaigns),
+        cmocka_unit_test(test_each_walks),
         cmocka_unit_test(test_notifications),
         cmocka_unit_test(test_ingest_and_blobs),
         cmocka_unit_test(test_intel_files),

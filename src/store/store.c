@@ -235,6 +235,79 @@ static bool str_eq(const char *a, const char *b)
 
 /* ---- open, close, transactions ------------------------------------------------- */
 
+/* ---- walking rows ------------------------------------------------------------------------ */
+
+/* One record type for each_row(): its size, how a row fills it (false: the
+ * row is left out), how it is freed, and how the caller's typed callback is
+ * called. The callback travels as a generic function pointer and is called
+ * back through its own type by call(). */
+typedef void (*any_fn)(void);
+typedef struct row_kind {
+    size_t size;
+    const char *what; /* names the table in errors */
+    /* step every row before the first callback (callers may query the store
+     * from it); otherwise rows are handed over as they are stepped */
+    bool collect;
+    bool (*read)(sqlite3_stmt *st, void *rec, const void *arg);
+    void (*clear)(void *rec);
+    int (*call)(any_fn fn, const void *rec, void *ud);
+} row_kind;
+
+/* Hands every row of st to fn, stopping at the first non-zero return, which
+ * is returned. st is reset in every case. */
+static vg_err each_row(vg_store *s, sqlite3_stmt *st, const row_kind *k, const void *arg,
+                       any_fn fn, void *ud, vg_error *e)
+{
+    char *v = NULL; /* collected records, k->size bytes each */
+    size_t n = 0, cap = 0;
+    char *one = k->collect ? NULL : vg_xmalloc(k->size);
+    int rc, stop = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k->collect)
+            v = vg_xgrow(v, &cap, n + 1, k->size);
+        char *rec = k->collect ? v + n * k->size : one;
+        memset(rec, 0, k->size);
+        if (!k->read(st, rec, arg)) {
+            k->clear(rec);
+            continue;
+        }
+        if (k->collect) {
+            n++;
+            continue;
+        }
+        stop = k->call(fn, rec, ud);
+        k->clear(rec);
+        if (stop)
+            break;
+    }
+    sqlite3_reset(st);
+    free(one);
+    vg_err r = stop;
+    if (!stop && rc != SQLITE_DONE)
+        r = db_error(s, e, k->what);
+    for (size_t i = 0; i < n; i++) {
+        if (!r)
+            r = k->call(fn, v + i * k->size, ud);
+        k->clear(v + i * k->size);
+    }
+    free(v);
+    return r;
+}
+
+/* The glue each_row() needs for a record type T read by T_from_row(). */
+#define ROW_KIND(name, T, fn_type, read_fn, clear_fn, collect_rows, what_text)                    \
+    static bool name##_read(sqlite3_stmt *st, void *rec, const void *arg)                          \
+    {                                                                                             \
+        return read_fn(st, (T *)rec, arg);                                                        \
+    }                                                                                             \
+    static void name##_clear(void *rec) { clear_fn((T *)rec); }                                   \
+    static int name##_call(any_fn fn, const void *rec, void *ud)                                  \
+    {                                                                                             \
+        return ((fn_type)fn)((const T *)rec, ud);                                                 \
+    }                                                                                             \
+    static const row_kind name##_rows = {sizeof(T),   what_text,   collect_rows, name##_read,      \
+                                         name##_clear, name##_call}
+
 vg_err vg_store_open(const char *path, vg_store **out, vg_error *e)
 {
     *out = NULL;
@@ -366,6 +439,14 @@ static void org_from_row(sqlite3_stmt *st, vg_store_org *o)
     o->config_json = col_dup(st, 4);
 }
 
+static bool org_row(sqlite3_stmt *st, vg_store_org *o, const void *arg)
+{
+    (void)arg;
+    org_from_row(st, o);
+    return true;
+}
+ROW_KIND(org, vg_store_org, vg_store_org_fn, org_row, vg_store_org_clear, false, "organizations");
+
 vg_err vg_store_get_org(vg_store *s, const char *id, vg_store_org *out, vg_error *e)
 {
     memset(out, 0, sizeof *out);
@@ -415,21 +496,7 @@ vg_err vg_store_put_org(vg_store *s, const vg_store_org *o, vg_store_change *chg
 vg_err vg_store_each_org(vg_store *s, vg_store_org_fn fn, void *ud, vg_error *e)
 {
     sqlite3_stmt *st = q(s, Q_ORG_EACH, e);
-    if (!st)
-        return VG_EIO;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        vg_store_org o;
-        org_from_row(st, &o);
-        int stop = fn(&o, ud);
-        vg_store_org_clear(&o);
-        if (stop) {
-            sqlite3_reset(st);
-            return stop;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VG_OK : db_error(s, e, "organizations");
+    return st ? each_row(s, st, &org_rows, NULL, (any_fn)fn, ud, e) : VG_EIO;
 }
 
 /* ---- findings ------------------------------------------------------------------------ */
@@ -799,33 +866,24 @@ vg_err vg_store_retain_campaigns(vg_store *s, const vg_strlist *keep, size_t *n,
     return rc;
 }
 
+static bool campaign_row(sqlite3_stmt *st, vg_store_campaign *c, const void *arg)
+{
+    (void)arg;
+    c->id = col_dup(st, 0);
+    c->actor = col_dup(st, 1);
+    c->first_seen = sqlite3_column_int64(st, 2);
+    c->last_seen = sqlite3_column_int64(st, 3);
+    c->body_json = col_dup(st, 4);
+    return true;
+}
+/* collected: callers query members from the callback */
+ROW_KIND(campaign, vg_store_campaign, vg_store_campaign_fn, campaign_row, vg_store_campaign_clear,
+         true, "campaigns");
+
 vg_err vg_store_each_campaign(vg_store *s, vg_store_campaign_fn fn, void *ud, vg_error *e)
 {
     sqlite3_stmt *st = q(s, Q_CAMP_EACH, e);
-    if (!st)
-        return VG_EIO;
-    /* Collect first: callers may query members from the callback. */
-    vg_store_campaign *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        v = vg_xgrow(v, &cap, n + 1, sizeof *v);
-        v[n].id = col_dup(st, 0);
-        v[n].actor = col_dup(st, 1);
-        v[n].first_seen = sqlite3_column_int64(st, 2);
-        v[n].last_seen = sqlite3_column_int64(st, 3);
-        v[n].body_json = col_dup(st, 4);
-        n++;
-    }
-    sqlite3_reset(st);
-    vg_err r = rc == SQLITE_DONE ? VG_OK : db_error(s, e, "campaigns");
-    for (size_t i = 0; i < n; i++) {
-        if (!r)
-            r = fn(&v[i], ud);
-        vg_store_campaign_clear(&v[i]);
-    }
-    free(v);
-    return r;
+    return st ? each_row(s, st, &campaign_rows, NULL, (any_fn)fn, ud, e) : VG_EIO;
 }
 
 vg_err vg_store_campaign_members(vg_store *s, const char *campaign_id, const char *org,
@@ -915,28 +973,20 @@ fail:
     return rc;
 }
 
+static bool notification_row(sqlite3_stmt *st, vg_store_notification *n, const void *arg)
+{
+    (void)arg;
+    notification_from_row(st, n);
+    return true;
+}
+ROW_KIND(notification, vg_store_notification, vg_store_notification_fn, notification_row,
+         vg_store_notification_clear, true, "notifications");
+
 vg_err vg_store_each_latest_notification(vg_store *s, vg_store_notification_fn fn, void *ud,
                                          vg_error *e)
 {
     sqlite3_stmt *st = q(s, Q_NOTIF_EACH_LATEST, e);
-    if (!st)
-        return VG_EIO;
-    vg_store_notification *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        v = vg_xgrow(v, &cap, n + 1, sizeof *v);
-        notification_from_row(st, &v[n++]);
-    }
-    sqlite3_reset(st);
-    vg_err r = rc == SQLITE_DONE ? VG_OK : db_error(s, e, "notifications");
-    for (size_t i = 0; i < n; i++) {
-        if (!r)
-            r = fn(&v[i], ud);
-        vg_store_notification_clear(&v[i]);
-    }
-    free(v);
-    return r;
+    return st ? each_row(s, st, &notification_rows, NULL, (any_fn)fn, ud, e) : VG_EIO;
 }
 
 static const char *const delivery_names[] = {"pending", "delivered", "failed", "superseded"};
@@ -1043,34 +1093,21 @@ vg_err vg_store_get_delivery(vg_store *s, const char *org, const char *campaign_
     return db_error(s, e, "delivery");
 }
 
+/* arg: the wanted states (a bit per vg_delivery_state; 0 = all) */
+static bool delivery_row(sqlite3_stmt *st, vg_store_delivery *d, const void *arg)
+{
+    unsigned states = *(const unsigned *)arg;
+    delivery_from_row(st, d);
+    return !states || (states & (1u << d->state));
+}
+ROW_KIND(delivery, vg_store_delivery, vg_store_delivery_fn, delivery_row, vg_store_delivery_clear,
+         true, "deliveries");
+
 vg_err vg_store_each_delivery(vg_store *s, unsigned states, vg_store_delivery_fn fn, void *ud,
                               vg_error *e)
 {
     sqlite3_stmt *st = q(s, Q_DELIV_EACH, e);
-    if (!st)
-        return VG_EIO;
-    vg_store_delivery *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        vg_store_delivery d;
-        delivery_from_row(st, &d);
-        if (states && !(states & (1u << d.state))) {
-            vg_store_delivery_clear(&d);
-            continue;
-        }
-        v = vg_xgrow(v, &cap, n + 1, sizeof *v);
-        v[n++] = d;
-    }
-    sqlite3_reset(st);
-    vg_err r = rc == SQLITE_DONE ? VG_OK : db_error(s, e, "deliveries");
-    for (size_t i = 0; i < n; i++) {
-        if (!r)
-            r = fn(&v[i], ud);
-        vg_store_delivery_clear(&v[i]);
-    }
-    free(v);
-    return r;
+    return st ? each_row(s, st, &delivery_rows, &states, (any_fn)fn, ud, e) : VG_EIO;
 }
 
 /* ---- ingest offsets ---------------------------------------------------------------------------- */
@@ -1315,33 +1352,24 @@ vg_err vg_store_retain_suppressions(vg_store *s, const char *source, const vg_st
     return rc;
 }
 
+static bool suppression_row(sqlite3_stmt *st, vg_store_suppression *x, const void *arg)
+{
+    (void)arg;
+    x->id = col_dup(st, 0);
+    x->pattern_json = col_dup(st, 1);
+    x->owner = col_dup(st, 2);
+    x->reason = col_dup(st, 3);
+    x->expires_ms = sqlite3_column_int64(st, 4);
+    x->source = col_dup(st, 5);
+    return true;
+}
+ROW_KIND(suppression, vg_store_suppression, vg_store_suppression_fn, suppression_row,
+         vg_store_suppression_clear, true, "suppressions");
+
 vg_err vg_store_each_suppression(vg_store *s, vg_store_suppression_fn fn, void *ud, vg_error *e)
 {
     sqlite3_stmt *st = q(s, Q_SUPP_EACH, e);
-    if (!st)
-        return VG_EIO;
-    vg_store_suppression *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        v = vg_xgrow(v, &cap, n + 1, sizeof *v);
-        v[n].id = col_dup(st, 0);
-        v[n].pattern_json = col_dup(st, 1);
-        v[n].owner = col_dup(st, 2);
-        v[n].reason = col_dup(st, 3);
-        v[n].expires_ms = sqlite3_column_int64(st, 4);
-        v[n].source = col_dup(st, 5);
-        n++;
-    }
-    sqlite3_reset(st);
-    vg_err r = rc == SQLITE_DONE ? VG_OK : db_error(s, e, "suppressions");
-    for (size_t i = 0; i < n; i++) {
-        if (!r)
-            r = fn(&v[i], ud);
-        vg_store_suppression_clear(&v[i]);
-    }
-    free(v);
-    return r;
+    return st ? each_row(s, st, &suppression_rows, NULL, (any_fn)fn, ud, e) : VG_EIO;
 }
 
 /* ---- imported intel files ---------------------------------------------------------------------- */
@@ -1433,6 +1461,15 @@ vg_err vg_store_get_intel(vg_store *s, const char *sha256, vg_store_intel *out, 
     return db_error(s, e, "intel");
 }
 
+static bool intel_row(sqlite3_stmt *st, vg_store_intel *x, const void *arg)
+{
+    (void)arg;
+    intel_from_row(st, x);
+    return true;
+}
+/* handed over as stepped: with their content, files are not all held at once */
+ROW_KIND(intel, vg_store_intel, vg_store_intel_fn, intel_row, vg_store_intel_clear, false, "intel");
+
 vg_err vg_store_each_intel(vg_store *s, bool with_content, vg_store_intel_fn fn, void *ud,
                            vg_error *e)
 {
@@ -1440,19 +1477,7 @@ vg_err vg_store_each_intel(vg_store *s, bool with_content, vg_store_intel_fn fn,
     if (!st)
         return VG_EIO;
     sqlite3_bind_int(st, 1, with_content);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        vg_store_intel x = {0};
-        intel_from_row(st, &x);
-        int stop = fn(&x, ud);
-        vg_store_intel_clear(&x);
-        if (stop) {
-            sqlite3_reset(st);
-            return stop;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VG_OK : db_error(s, e, "intel");
+    return each_row(s, st, &intel_rows, NULL, (any_fn)fn, ud, e);
 }
 
 /* ---- inspection ------------------------------------------------------------------------------------- */
