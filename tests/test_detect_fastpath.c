@@ -433,9 +433,64 @@ static void test_normalize_swar(void **state)
  * index order, hash tables read without the strmap signature bits, host facts looked up in each
  * table in turn, skeletons by ICU. */
 
+/* The reference of a strmap: a vg_htable holding its entries (read with
+ * ph_strmap_at, built on first use; ref_forget() after the map changes). */
+typedef struct ref_mirror {
+    const strmap *m;
+    vg_htable *t;
+} ref_mirror;
+static ref_mirror mirrors[256];
+
+static vg_htable *ref_table(const strmap *m)
+{
+    size_t i = 0;
+    while (i < 256 && mirrors[i].m && mirrors[i].m != m)
+        i++;
+    assert_true(i < 256);
+    if (mirrors[i].m)
+        return mirrors[i].t;
+    vg_htable *t = vg_htable_new(0, NULL, NULL);
+    const char *k;
+    size_t kl;
+    intptr_t v;
+    for (size_t j = 0; j < m->cap; j++) {
+        bool created;
+        if (ph_strmap_at(m, j, &k, &kl, &v)) {
+            void **slot = vg_htable_put(t, k, kl, INT64_MAX, &created);
+            assert_true(created); /* every key once */
+            *slot = (void *)v;
+        }
+    }
+    assert_int_equal(vg_htable_count(t), m->n);
+    mirrors[i] = (ref_mirror){m, t};
+    return t;
+}
+
+static void ref_forget(const strmap *m)
+{
+    for (size_t i = 0; i < 256 && mirrors[i].m; i++) {
+        if (mirrors[i].m == m) {
+            vg_htable_free(mirrors[i].t);
+            memmove(&mirrors[i], &mirrors[i + 1], (255 - i) * sizeof *mirrors);
+            mirrors[255] = (ref_mirror){NULL, NULL};
+            return;
+        }
+    }
+}
+
+/* Frees an engine and the mirrors of its maps (a later engine may be
+ * allocated at the same address). */
+static void engine_free(vg_phish_engine *e)
+{
+    for (size_t i = 0; i < 256 && mirrors[i].m; i++)
+        vg_htable_free(mirrors[i].t);
+    memset(mirrors, 0, sizeof mirrors);
+    vg_phish_engine_free(e);
+}
+
 static bool rget(const strmap *m, const char *k, size_t n, intptr_t *v)
 {
-    void **s = vg_htable_get(m->t, k, n);
+    void **s = vg_htable_get(ref_table(m), k, n);
     if (!s)
         return false;
     if (v)
@@ -1284,11 +1339,12 @@ static void test_strmap_signature(void **state)
                             &eng->allow, &eng->abused_tlds, &eng->dom_index, &eng->esp.hosts,
                             &eng->shorteners.hosts, &eng->hosting.hosts};
     for (size_t m = 0; m < sizeof maps / sizeof *maps; m++) {
+        vg_htable *t = ref_table(maps[m]);
         vg_htable_iter it = VG_HTABLE_ITER_INIT;
         const void *k;
         size_t kl;
         void **val;
-        while (vg_htable_next(maps[m]->t, &it, &k, &kl, &val, NULL)) {
+        while (vg_htable_next(t, &it, &k, &kl, &val, NULL)) {
             char key[600];
             if (kl + 2 > sizeof key)
                 continue;
@@ -1320,6 +1376,7 @@ static void test_strmap_signature(void **state)
     /* a fresh map: random keys in, random keys out, against the table alone */
     strmap m;
     ph_strmap_init(&m);
+    vg_htable *ref = vg_htable_new(0, NULL, NULL); /* the same puts: first value wins */
     rng_state = 0x5EED0004;
     char key[40];
     for (int i = 0; i < 3000; i++) {
@@ -1328,19 +1385,28 @@ static void test_strmap_signature(void **state)
             key[k] = (char)('a' + rndn(6));
         key[n] = 0;
         ph_strmap_put(&m, key, i);
+        bool created;
+        void **slot = vg_htable_put(ref, key, n, INT64_MAX, &created);
+        if (created)
+            *slot = (void *)(intptr_t)i;
     }
-    assert_true(ph_strmap_get(&m, "", 0, NULL) == rget(&m, "", 0, NULL));
+    assert_int_equal(m.n, vg_htable_count(ref));
+    assert_true(ph_strmap_get(&m, "", 0, NULL) == (vg_htable_get(ref, "", 0) != NULL));
     for (int i = 0; i < 200000; i++) {
         size_t n = rndn(20);
         for (size_t k = 0; k < n; k++)
             key[k] = (char)('a' + rndn(6));
         intptr_t v1 = -1, v2 = -1;
-        bool a = ph_strmap_get(&m, key, n, &v1), b = rget(&m, key, n, &v2);
+        void **rs = vg_htable_get(ref, key, n);
+        bool a = ph_strmap_get(&m, key, n, &v1), b = rs != NULL;
+        if (rs)
+            v2 = (intptr_t)*rs;
         if (a != b || v1 != v2)
             fail_msg("strmap \"%.*s\": %d/%ld, table %d/%ld", (int)n, key, a, (long)v1, b, (long)v2);
         cases++;
         present += a;
     }
+    vg_htable_free(ref);
     ph_strmap_free(&m);
     fprintf(stderr, "strmap: %zu lookups (%zu present), %.0f ms\n", cases, present, (now_s() - t0) * 1e3);
 }
@@ -1430,21 +1496,27 @@ static void add_nested_entries(vg_phish_engine *e)
     ph_strmap_put(&e->freemail, "mail.nest.example", 1);
     ph_strmap_put(&e->brand_domains, "brand.nest.example", 2);
     ph_strmap_put(&e->brand_domains, "x.brand.nest.example", 3);
+    const strmap *changed[] = {&e->rewriters.hosts, &e->shorteners.hosts, &e->forms.hosts,
+                               &e->freemail, &e->brand_domains, &e->dom_index};
+    for (size_t i = 0; i < sizeof changed / sizeof *changed; i++)
+        ref_forget(changed[i]);
     ph_host_index_free(e);
     ph_strmap_free(&e->dom_index);
     ph_strmap_init(&e->dom_index);
     ph_host_index_build(e);
+    ph_tables_changed(e);
 }
 
 /* Every domain of the tables, its subdomains and parents, look-alikes and odd shapes. */
 static void build_fact_hosts(const vg_phish_engine *e, hostset *s)
 {
     char h[600];
-    vg_htable_iter it = VG_HTABLE_ITER_INIT;
-    const void *k;
+    const char *k;
     size_t kl;
-    void **val;
-    while (vg_htable_next(e->dom_index.t, &it, &k, &kl, &val, NULL)) {
+    intptr_t val;
+    for (size_t i = 0; i < e->dom_index.cap; i++) {
+        if (!ph_strmap_at(&e->dom_index, i, &k, &kl, &val))
+            continue;
         if (kl == 0 || kl > 200)
             continue;
         snprintf(h, sizeof h, "%.*s", (int)kl, (const char *)k);
@@ -1728,8 +1800,8 @@ static void test_cache_order(void **state)
     vg_arena_free(a);
     ref_tables_free(&rt);
     hs_free(&hs);
-    vg_phish_engine_free(e2);
-    vg_phish_engine_free(e1);
+    engine_free(e2);
+    engine_free(e1);
 
     /* whole verdicts: one engine twice in order, a fresh one in reverse order, the full one
      * from above, and a cold engine for a sample of messages */
@@ -1762,7 +1834,7 @@ static void test_cache_order(void **state)
         char *v = verdict(c, &s, i);
         expect_same("cold engine", &s, i, first[i], v);
         free(v);
-        vg_phish_engine_free(c);
+        engine_free(c);
         cold++;
     }
     /* verdicts that fired something, or the comparison is of empty answers */
@@ -1772,8 +1844,8 @@ static void test_cache_order(void **state)
     assert_true(flagged > s.n / 5);
     fprintf(stderr, "cache: %zu messages x 4 orders + %zu cold engines identical (%zu not clean), %.0f ms\n", s.n,
             cold, flagged, (now_s() - t0) * 1e3);
-    vg_phish_engine_free(b1);
-    vg_phish_engine_free(a1);
+    engine_free(b1);
+    engine_free(a1);
     for (size_t i = 0; i < s.n; i++)
         free(first[i]);
     free(first);
@@ -1917,7 +1989,7 @@ static char **engine_run(const msgset *s, size_t *n_db)
     if (n_db)
         *n_db = (e->hs_db != NULL) + (e->hs_db_cs != NULL);
     char **v = all_verdicts(e, s);
-    vg_phish_engine_free(e);
+    engine_free(e);
     return v;
 }
 
@@ -2143,8 +2215,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    vg_phish_engine_free(eng);
-    vg_phish_engine_free(bare);
+    engine_free(eng);
+    engine_free(bare);
     eng = bare = NULL;
     uspoof_close(ref_spoof);
     return 0;

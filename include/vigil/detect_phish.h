@@ -4,7 +4,9 @@
  * explains each rule that fired in a sentence. Phishing verdicts also yield
  * `phish.*` findings (vigil/finding.h, DESIGN.md).
  *
- * Typical use (one engine per thread; the engine is not thread-safe):
+ * Typical use (one engine per thread; an engine is not thread-safe, but the
+ * engines of several threads can share their tables: see
+ * vg_phish_engine_new_sibling):
  *
  *     vg_phish_engine *eng;
  *     if (vg_phish_engine_new(&eng, vg_yaml_root(cfg), &err)) ...   // cfg may be NULL
@@ -81,6 +83,21 @@ typedef struct vg_phish_engine vg_phish_engine;
 /* Builds an engine from the config root (may be NULL: built-in data only).
  * Errors name the config line. */
 vg_err vg_phish_engine_new(vg_phish_engine **out, const vg_yaml_node *config_root, vg_error *e);
+/* Builds another engine that shares proto's tables (brands, organizations,
+ * protected domains, host lists, lexicons, compiled vectorscan databases,
+ * all read-only once built) and has its own per-message state (mail parser,
+ * vectorscan scratch, arena, host and display-name caches, result): an
+ * engine for another thread, identical in its results to proto and far
+ * cheaper to build than vg_phish_engine_new().
+ *
+ * Threads: the call reads only proto's tables, never its per-message
+ * state, so it may run on any thread while proto analyses messages on
+ * another and while other siblings of proto are built or used; proto must
+ * only stay alive (not freed) during the call. Each engine, proto included,
+ * is then used by one thread at a time. The engines of a family may be freed
+ * in any order, from any thread: the tables go with the last of them. */
+vg_err vg_phish_engine_new_sibling(vg_phish_engine **out, const vg_phish_engine *proto,
+                                   vg_error *e);
 void vg_phish_engine_free(vg_phish_engine *eng);
 /* The message limits in effect (for vg_mail_source_open). */
 const vg_mail_limits *vg_phish_engine_limits(const vg_phish_engine *eng);

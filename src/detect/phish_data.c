@@ -10,16 +10,13 @@
 #include <strings.h>
 
 #include <libpsl.h>
+#include <xxhash.h>
 
 #include "phish_internal.h"
 
 /* ---- string map ------------------------------------------------------------------------- */
 
-void ph_strmap_init(strmap *m)
-{
-    m->t = vg_htable_new(0, NULL, NULL);
-    memset(m->sig, 0, sizeof m->sig);
-}
+void ph_strmap_init(strmap *m) { memset(m, 0, sizeof *m); }
 
 static unsigned strmap_sig(const char *k, size_t n)
 {
@@ -37,31 +34,88 @@ static unsigned strmap_sig(const char *k, size_t n)
 
 void ph_strmap_free(strmap *m)
 {
-    vg_htable_free(m->t);
-    m->t = NULL;
+    free(m->slots);
+    free(m->pool);
+    ph_strmap_init(m);
+}
+
+/* The slot of key, or the empty slot where it goes (cap > 0, never full). */
+static size_t strmap_probe(const strmap *m, uint64_t h, const char *key, size_t n)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        const strmap_slot *s = &m->slots[i];
+        if (s->len == UINT32_MAX)
+            return i;
+        if (s->hash == h && s->len == n && memcmp(m->pool + s->off, key, n) == 0)
+            return i;
+    }
+}
+
+static void strmap_resize(strmap *m, size_t cap)
+{
+    strmap_slot *old = m->slots;
+    size_t old_cap = m->cap;
+    m->slots = vg_xmalloc(cap * sizeof *m->slots);
+    for (size_t i = 0; i < cap; i++)
+        m->slots[i].len = UINT32_MAX;
+    m->cap = cap;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i].len == UINT32_MAX)
+            continue;
+        size_t mask = cap - 1, k = (size_t)old[i].hash & mask;
+        while (m->slots[k].len != UINT32_MAX)
+            k = (k + 1) & mask;
+        m->slots[k] = old[i];
+    }
+    free(old);
+}
+
+void ph_strmap_putn(strmap *m, const char *key, size_t n, intptr_t value)
+{
+    if (n >= UINT32_MAX || m->pool_n + n >= UINT32_MAX)
+        return; /* never: the tables' keys are short */
+    if (2 * (m->n + 1) > m->cap)
+        strmap_resize(m, m->cap ? 2 * m->cap : 64);
+    uint64_t h = XXH3_64bits(key, n);
+    strmap_slot *s = &m->slots[strmap_probe(m, h, key, n)];
+    if (s->len != UINT32_MAX)
+        return;
+    m->pool = vg_xgrow(m->pool, &m->pool_cap, m->pool_n + n + 1, 1);
+    memcpy(m->pool + m->pool_n, key, n);
+    *s = (strmap_slot){h, (uint32_t)m->pool_n, (uint32_t)n, value};
+    m->pool_n += n;
+    m->n++;
+    unsigned g = strmap_sig(key, n);
+    m->sig[g >> 6] |= (uint64_t)1 << (g & 63);
 }
 
 void ph_strmap_put(strmap *m, const char *key, intptr_t value)
 {
-    bool created = false;
-    size_t n = strlen(key);
-    void **slot = vg_htable_put(m->t, key, n, INT64_MAX, &created);
-    if (slot && created)
-        *slot = (void *)value;
-    unsigned s = strmap_sig(key, n);
-    m->sig[s >> 6] |= (uint64_t)1 << (s & 63);
+    ph_strmap_putn(m, key, strlen(key), value);
 }
 
 bool ph_strmap_get(const strmap *m, const char *key, size_t n, intptr_t *value)
 {
-    unsigned s = strmap_sig(key, n);
-    if (!(m->sig[s >> 6] & ((uint64_t)1 << (s & 63))))
+    unsigned g = strmap_sig(key, n);
+    if (!(m->sig[g >> 6] & ((uint64_t)1 << (g & 63))))
         return false;
-    void **slot = vg_htable_get(m->t, key, n);
-    if (!slot)
+    const strmap_slot *s = &m->slots[strmap_probe(m, XXH3_64bits(key, n), key, n)];
+    if (s->len == UINT32_MAX)
         return false;
     if (value)
-        *value = (intptr_t)*slot;
+        *value = s->value;
+    return true;
+}
+
+bool ph_strmap_at(const strmap *m, size_t i, const char **key, size_t *n, intptr_t *value)
+{
+    const strmap_slot *s = &m->slots[i];
+    if (s->len == UINT32_MAX)
+        return false;
+    *key = m->pool + s->off;
+    *n = s->len;
+    *value = s->value;
     return true;
 }
 
@@ -179,9 +233,8 @@ static void warn_unknown(const vg_yaml_node *map, const char *where, const char 
 
 /* ---- brands ---------------------------------------------------------------------------------------- */
 
-static void brand_keywords_derive(vg_phish_engine *e, ph_brand *b)
+static void brand_keywords_derive(vg_phish_engine *e, vg_arena *a, ph_brand *b)
 {
-    vg_arena *a = vg_arena_new(0);
     b->keywords_skel = vg_xcalloc(b->n_keywords ? b->n_keywords : 1, sizeof(char *));
     b->keywords_compact = vg_xcalloc(b->n_keywords ? b->n_keywords : 1, sizeof(char *));
     for (size_t i = 0; i < b->n_keywords; i++) {
@@ -208,11 +261,27 @@ static void brand_keywords_derive(vg_phish_engine *e, ph_brand *b)
         free(b->affiliations[i]);
         b->affiliations[i] = vg_xstrdup(cf);
     }
-    vg_arena_free(a);
 }
 
-static int find_brand(vg_phish_engine *e, const char *name)
+/* Brand names are compared without case (strcasecmp): brand_names holds
+ * each name lower-cased, to its first brand. */
+static bool name_key(const char *name, char *key, size_t cap)
 {
+    size_t n = strlen(name);
+    if (n >= cap)
+        return false;
+    for (size_t i = 0; i <= n; i++)
+        key[i] = (char)tolower((unsigned char)name[i]);
+    return true;
+}
+
+static int find_brand(const vg_phish_engine *e, const char *name)
+{
+    char key[256];
+    if (name_key(name, key, sizeof key)) {
+        intptr_t v;
+        return ph_strmap_get(&e->brand_names, key, strlen(key), &v) ? (int)v : -1;
+    }
     for (size_t i = 0; i < e->n_brands; i++) {
         if (strcasecmp(e->brands[i].name, name) == 0)
             return (int)i;
@@ -238,6 +307,9 @@ int ph_add_brand(vg_phish_engine *e, const vg_yaml_node *n, vg_error *err)
         e->brands[idx].name = vg_xstrdup(name);
         const char *cat = vg_yaml_str(vg_yaml_get(n, "category"), "custom");
         e->brands[idx].category = vg_xstrdup(cat);
+        char key[256];
+        if (name_key(name, key, sizeof key))
+            ph_strmap_put(&e->brand_names, key, idx);
     } else {
         /* extending a brand: drop derived forms, they are rebuilt */
         ph_brand *b = &e->brands[idx];
@@ -473,19 +545,17 @@ static bool generic_label(const char *l, size_t n)
     return false;
 }
 
-static void add_protected(vg_phish_engine *e, vg_arena *a, const char *domain, int brand, int org)
+/* Protects registrable domain reg (once: the first owner keeps it). */
+static void add_protected(vg_phish_engine *e, vg_arena *a, const char *reg, int brand, int org)
 {
-    const char *reg = ph_reg_domain_uncached(a, domain);
     const char *label, *suffix;
     size_t ll;
     ph_split_reg(reg, &label, &ll, &suffix);
     if (ll < 3 || generic_label(label, ll))
         return;
-    for (size_t i = 0; i < e->n_prot; i++) {
-        if (strcmp(e->prot[i].domain, reg) == 0)
-            return;
-    }
-    e->prot = vg_xrealloc(e->prot, (e->n_prot + 1) * sizeof *e->prot);
+    if (ph_strmap_get(&e->prot_domains, reg, strlen(reg), NULL))
+        return;
+    e->prot = vg_xgrow(e->prot, &e->prot_cap, e->n_prot + 1, sizeof *e->prot);
     ph_protected *p = &e->prot[e->n_prot];
     p->domain = vg_xstrdup(reg);
     p->label = vg_xstrndup(label, ll);
@@ -557,13 +627,13 @@ static void index_protected(vg_phish_engine *e)
 vg_err ph_build_protected(vg_phish_engine *e, vg_error *err)
 {
     (void)err;
-    for (size_t i = 0; i < e->n_brands; i++)
-        brand_keywords_derive(e, &e->brands[i]);
     vg_arena *a = vg_arena_new(0);
+    for (size_t i = 0; i < e->n_brands; i++)
+        brand_keywords_derive(e, a, &e->brands[i]);
     /* organizations first: their domains matter most */
     for (size_t o = 0; o < e->n_orgs; o++) {
         for (size_t k = 0; k < e->orgs[o].n_domains; k++)
-            add_protected(e, a, e->orgs[o].domains[k], -1, (int)o);
+            add_protected(e, a, ph_reg_domain_uncached(a, e->orgs[o].domains[k]), -1, (int)o);
     }
     for (size_t b = 0; b < e->n_brands; b++) {
         for (size_t k = 0; k < e->brands[b].n_domains; k++) {
@@ -571,7 +641,7 @@ vg_err ph_build_protected(vg_phish_engine *e, vg_error *err)
             const char *reg = ph_reg_domain_uncached(a, e->brands[b].domains[k]);
             if (ph_is_freemail_uncached(e, reg))
                 continue;
-            add_protected(e, a, e->brands[b].domains[k], (int)b, -1);
+            add_protected(e, a, reg, (int)b, -1);
         }
     }
     vg_arena_free(a);
@@ -590,7 +660,7 @@ typedef struct pat_acc {
     bool *strong;
     unsigned *flags;
     size_t *len;
-    size_t n;
+    size_t n, cap;
 } pat_acc;
 
 static void add_pattern(vg_phish_engine *e, pat_acc *acc, const char *phrase, int lure, int brand,
@@ -617,13 +687,16 @@ static void add_pattern(vg_phish_engine *e, pat_acc *acc, const char *phrase, in
         free(lit);
         return;
     }
-    size_t k = acc->n + 1;
-    acc->lure = vg_xrealloc(acc->lure, k * sizeof *acc->lure);
-    acc->brand = vg_xrealloc(acc->brand, k * sizeof *acc->brand);
-    acc->strong = vg_xrealloc(acc->strong, k * sizeof *acc->strong);
-    acc->flags = vg_xrealloc(acc->flags, k * sizeof *acc->flags);
-    acc->len = vg_xrealloc(acc->len, k * sizeof *acc->len);
-    e->pattern_text = vg_xrealloc(e->pattern_text, k * sizeof *e->pattern_text);
+    if (acc->n == acc->cap) {
+        size_t k = acc->cap ? acc->cap * 2 : 1024;
+        acc->lure = vg_xrealloc(acc->lure, k * sizeof *acc->lure);
+        acc->brand = vg_xrealloc(acc->brand, k * sizeof *acc->brand);
+        acc->strong = vg_xrealloc(acc->strong, k * sizeof *acc->strong);
+        acc->flags = vg_xrealloc(acc->flags, k * sizeof *acc->flags);
+        acc->len = vg_xrealloc(acc->len, k * sizeof *acc->len);
+        e->pattern_text = vg_xrealloc(e->pattern_text, k * sizeof *e->pattern_text);
+        acc->cap = k;
+    }
     acc->lure[acc->n] = lure;
     acc->brand[acc->n] = brand;
     acc->strong[acc->n] = strong;
@@ -647,13 +720,13 @@ static void lex_cb(const char *s, void *ud)
     add_pattern(u->e, u->acc, s, u->lure, -1, u->strong, 0);
 }
 
-/* Compiled databases are shared by the engines of a process (one per
- * worker thread, all built from the same config): a vectorscan database
- * is read-only and may be scanned by several threads at once, each with
- * its own scratch. Compiling takes most of an engine's start-up, so the
- * second engine reuses the first one's database, found by a digest of
- * everything the compiler is given; the first looks in the disk cache
- * (phish_hscache.c) before it compiles. */
+/* Compiled databases are shared by the engines of a process: a vectorscan
+ * database is read-only and may be scanned by several threads at once, each
+ * with its own scratch. Siblings (vg_phish_engine_new_sibling) share their
+ * prototype's tables, databases included; engines built on their own from
+ * the same patterns reuse a database already in the process, found by a
+ * digest of everything the compiler is given. The first looks in the disk
+ * cache (phish_hscache.c) before it compiles. */
 typedef struct shared_db {
     uint8_t key[32];
     hs_database_t *db;
@@ -687,8 +760,7 @@ static void release_db(hs_database_t *db)
 
 /* Compiles the patterns whose PH_PAT_CASE flag equals cs into one database
  * (or takes the identical one another engine compiled). */
-static vg_err compile_lits(vg_phish_engine *e, const pat_acc *acc, bool cs, hs_database_t **db,
-                           vg_error *err)
+static vg_err compile_lits(const pat_acc *acc, bool cs, hs_database_t **db, vg_error *err)
 {
     size_t n = 0;
     for (size_t i = 0; i < acc->n; i++)
@@ -753,8 +825,6 @@ static vg_err compile_lits(vg_phish_engine *e, const pat_acc *acc, bool cs, hs_d
         }
     }
     pthread_mutex_unlock(&shared_mu);
-    if (rc == VG_OK && hs_alloc_scratch(*db, &e->hs_scratch) != HS_SUCCESS)
-        rc = vg_error_set(err, VG_ENOMEM, "vectorscan: cannot allocate scratch");
     free(lits);
     free(lens);
     free(flags);
@@ -863,9 +933,9 @@ vg_err ph_lexicon_compile(vg_phish_engine *e, const vg_yaml_node *root, vg_error
     e->pattern_flags = acc.flags;
     e->pattern_len = acc.len;
     e->n_patterns = acc.n;
-    vg_err rc = compile_lits(e, &acc, false, &e->hs_db, err);
+    vg_err rc = compile_lits(&acc, false, &e->hs_db, err);
     if (rc == VG_OK)
-        rc = compile_lits(e, &acc, true, &e->hs_db_cs, err);
+        rc = compile_lits(&acc, true, &e->hs_db_cs, err);
     free_list(acc.lits.v, acc.lits.n);
     return rc;
 }
@@ -919,22 +989,17 @@ void ph_data_free(vg_phish_engine *e)
     free(e->pattern_flags);
     free(e->pattern_len);
     free_list(e->pattern_text, e->n_patterns);
-    if (e->hs_scratch)
-        hs_free_scratch(e->hs_scratch);
     release_db(e->hs_db);
     release_db(e->hs_db_cs);
-    strmap *maps[] = {&e->brand_domains, &e->org_domains,  &e->prot_skel, &e->prot_label_skel,
-                      &e->prot_labels,   &e->prot_domains, &e->prot_fold, &e->freemail,
-                      &e->allow,         &e->abused_tlds};
-    for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) {
-        if (maps[i]->t)
-            ph_strmap_free(maps[i]);
-    }
+    strmap *maps[] = {&e->brand_names, &e->brand_domains, &e->org_domains,  &e->prot_skel,
+                      &e->prot_label_skel, &e->prot_labels, &e->prot_domains, &e->prot_fold,
+                      &e->freemail, &e->allow, &e->abused_tlds};
+    for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
+        ph_strmap_free(maps[i]);
     for (size_t i = 0; i < PH_L__COUNT; i++) {
-        if (e->lists[i] && e->lists[i]->hosts.t)
+        if (e->lists[i])
             ph_hostlist_free(e->lists[i]);
     }
     ph_host_index_free(e);
-    if (e->dom_index.t)
-        ph_strmap_free(&e->dom_index);
+    ph_strmap_free(&e->dom_index);
 }

@@ -38,6 +38,12 @@ const char *ph_reg_domain_uncached(vg_arena *a, const char *host)
 {
     if (!host || !*host)
         return "";
+    /* one dot inside ("paypal.com", most table entries): libpsl answers the
+     * name itself, whatever the suffix ("co.uk" and "github.io" are public
+     * suffixes: no registrable domain, so the name itself too) */
+    const char *dot = strchr(host, '.');
+    if (dot && dot != host && dot[1] && !strchr(dot + 1, '.'))
+        return vg_arena_strdup(a, host);
     const char *r = psl_registrable_domain(psl_builtin(), host);
     return vg_arena_strdup(a, r ? r : host);
 }
@@ -445,7 +451,7 @@ static bool allowed_for(const ph_ctx *c, int prot, const char *reg)
 {
     const vg_phish_engine *e = c->eng;
     int b = e->prot[prot].brand;
-    if (b < 0 || vg_htable_count(e->allow.t) == 0)
+    if (b < 0 || e->allow.n == 0)
         return false;
     char key[512];
     snprintf(key, sizeof key, "%d|%s", b, reg);

@@ -10,6 +10,7 @@
  * The score is capped at 100; phish >= mail.thresholds.phish (60),
  * suspicious >= mail.thresholds.suspicious (30). */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,12 +35,14 @@ static const rule_def rules[R__COUNT] = {
 #undef PHISH_RULE
 };
 
-static vg_phish_rule_info rule_infos[R__COUNT];
+static const vg_phish_rule_info rule_infos[R__COUNT] = {
+#define PHISH_RULE(id, weight, strong, kind, desc) {#id, weight, desc},
+#include "phish_rules.def"
+#undef PHISH_RULE
+};
 
 size_t vg_phish_rules(const vg_phish_rule_info **out)
 {
-    for (size_t i = 0; i < R__COUNT; i++)
-        rule_infos[i] = (vg_phish_rule_info){rules[i].name, rules[i].weight, rules[i].desc};
     *out = rule_infos;
     return R__COUNT;
 }
@@ -218,11 +221,82 @@ static vg_err read_weights(vg_phish_engine *e, const vg_yaml_node *mail, vg_erro
     return VG_OK;
 }
 
+/* The tables of a family of engines: a copy of the first engine's table
+ * fields as built (its own state zeroed), which siblings are copied from,
+ * and the count of engines using them. The last engine freed frees them. */
+struct ph_shared {
+    atomic_int refs;
+    vg_phish_engine image;
+};
+
+/* Points lists[] at this struct's own host lists (after a copy). */
+static void link_lists(vg_phish_engine *e)
+{
+    hostlist *hl[PH_L__COUNT] = {
+        [PH_L_ESP] = &e->esp,           [PH_L_ATS] = &e->ats,
+        [PH_L_SIGNING] = &e->signing,   [PH_L_NEWSLETTERS] = &e->newsletters,
+        [PH_L_REWRITERS] = &e->rewriters, [PH_L_SHORTENERS] = &e->shorteners,
+        [PH_L_HOSTING] = &e->hosting,   [PH_L_FORMS] = &e->forms,
+        [PH_L_SHARING] = &e->sharing,   [PH_L_TENANTS] = &e->tenants,
+        [PH_L_REDIRECTS] = &e->redirects};
+    memcpy(e->lists, hl, sizeof hl);
+}
+
+/* Zeroes the per-engine part of a copy of an engine. */
+static void clear_state(vg_phish_engine *e)
+{
+    e->shared = NULL;
+    e->parser = NULL;
+    e->hs_scratch = NULL;
+    e->arena = NULL;
+    e->hosts = e->names = NULL;
+    memset(&e->result, 0, sizeof e->result);
+}
+
+/* The engine's own state: a parser, vectorscan scratch for the shared
+ * databases, the message arena and the caches. */
+static vg_err state_new(vg_phish_engine *e, vg_error *err)
+{
+    if ((e->hs_db && hs_alloc_scratch(e->hs_db, &e->hs_scratch) != HS_SUCCESS) ||
+        (e->hs_db_cs && hs_alloc_scratch(e->hs_db_cs, &e->hs_scratch) != HS_SUCCESS))
+        return vg_error_set(err, VG_ENOMEM, "vectorscan: cannot allocate scratch");
+    e->arena = vg_arena_new(128u << 10);
+    ph_caches_new(e);
+    return vg_mail_parser_new(&e->parser, &e->popts, err);
+}
+
+static void state_free(vg_phish_engine *e)
+{
+    vg_mail_parser_free(e->parser);
+    if (e->hs_scratch)
+        hs_free_scratch(e->hs_scratch);
+    ph_caches_free(e);
+    vg_arena_free(e->arena);
+    clear_state(e);
+}
+
+/* Copies e's tables into the image its siblings will be copied from. */
+static void take_image(vg_phish_engine *e)
+{
+    ph_shared *s = e->shared;
+    s->image = *e;
+    clear_state(&s->image);
+    link_lists(&s->image);
+}
+
+static void tables_free(vg_phish_engine *e)
+{
+    ph_data_free(e);
+    if (e->spoof)
+        uspoof_close(e->spoof);
+}
+
 vg_err vg_phish_engine_new(vg_phish_engine **out, const vg_yaml_node *root, vg_error *err)
 {
     *out = NULL;
     vg_phish_engine *e = vg_xcalloc(1, sizeof *e);
     vg_err rc;
+    ph_strmap_init(&e->brand_names);
     ph_strmap_init(&e->brand_domains);
     ph_strmap_init(&e->org_domains);
     ph_strmap_init(&e->prot_skel);
@@ -234,25 +308,17 @@ vg_err vg_phish_engine_new(vg_phish_engine **out, const vg_yaml_node *root, vg_e
     ph_strmap_init(&e->allow);
     ph_strmap_init(&e->abused_tlds);
     ph_strmap_init(&e->dom_index);
-    hostlist *hl[PH_L__COUNT] = {
-        [PH_L_ESP] = &e->esp,           [PH_L_ATS] = &e->ats,
-        [PH_L_SIGNING] = &e->signing,   [PH_L_NEWSLETTERS] = &e->newsletters,
-        [PH_L_REWRITERS] = &e->rewriters, [PH_L_SHORTENERS] = &e->shorteners,
-        [PH_L_HOSTING] = &e->hosting,   [PH_L_FORMS] = &e->forms,
-        [PH_L_SHARING] = &e->sharing,   [PH_L_TENANTS] = &e->tenants,
-        [PH_L_REDIRECTS] = &e->redirects};
-    for (int i = 0; i < PH_L__COUNT; i++) {
-        e->lists[i] = hl[i];
-        ph_hostlist_init(hl[i], (ph_list)i);
-    }
+    link_lists(e);
+    for (int i = 0; i < PH_L__COUNT; i++)
+        ph_hostlist_init(e->lists[i], (ph_list)i);
     UErrorCode st = U_ZERO_ERROR;
     e->spoof = uspoof_open(&st);
     if (U_FAILURE(st)) {
-        vg_phish_engine_free(e);
+        tables_free(e);
+        free(e);
         return vg_error_set(err, VG_EUNSUPPORTED, "ICU spoof checker: %s", u_errorName(st));
     }
     ph_skeleton_init(e);
-    e->arena = vg_arena_new(128u << 10);
     vg_mail_parse_opts_default(&e->popts);
     const vg_yaml_node *mail = root ? vg_yaml_get(root, "mail") : NULL;
     if ((rc = read_weights(e, mail, err)) != VG_OK)
@@ -273,24 +339,53 @@ vg_err vg_phish_engine_new(vg_phish_engine **out, const vg_yaml_node *root, vg_e
     e->popts.n_authserv_ids = e->n_authserv_ids;
     e->popts.org_domains = (const char *const *)e->org_domain_list;
     e->popts.n_org_domains = e->n_org_domain_list;
-    if ((rc = vg_mail_parser_new(&e->parser, &e->popts, err)) != VG_OK)
-        goto fail;
+    /* the tables are complete: from here on they are shared */
+    e->shared = vg_xmalloc(sizeof *e->shared);
+    atomic_init(&e->shared->refs, 1);
+    take_image(e);
+    if ((rc = state_new(e, err)) != VG_OK) {
+        vg_phish_engine_free(e);
+        return rc;
+    }
     *out = e;
     return VG_OK;
 fail:
-    vg_phish_engine_free(e);
+    tables_free(e);
+    free(e);
     return rc;
+}
+
+void ph_tables_changed(vg_phish_engine *e) { take_image(e); }
+
+vg_err vg_phish_engine_new_sibling(vg_phish_engine **out, const vg_phish_engine *proto,
+                                   vg_error *err)
+{
+    *out = NULL;
+    ph_shared *s = proto->shared;
+    vg_phish_engine *e = vg_xmalloc(sizeof *e);
+    *e = s->image; /* never proto itself: another thread may be using it */
+    link_lists(e);
+    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    e->shared = s;
+    vg_err rc = state_new(e, err);
+    if (rc != VG_OK) {
+        vg_phish_engine_free(e);
+        return rc;
+    }
+    *out = e;
+    return VG_OK;
 }
 
 void vg_phish_engine_free(vg_phish_engine *e)
 {
     if (!e)
         return;
-    vg_mail_parser_free(e->parser);
-    ph_data_free(e);
-    if (e->spoof)
-        uspoof_close(e->spoof);
-    vg_arena_free(e->arena);
+    ph_shared *s = e->shared;
+    state_free(e);
+    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1) {
+        tables_free(&s->image);
+        free(s);
+    }
     free(e);
 }
 

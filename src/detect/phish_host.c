@@ -49,16 +49,16 @@ static void free_value(void *v, void *ud)
     free(v);
 }
 
-static ph_domain_info *info_for(vg_phish_engine *e, const char *key)
+static ph_domain_info *info_for(vg_phish_engine *e, const char *key, size_t n)
 {
     intptr_t v;
-    if (ph_strmap_get(&e->dom_index, key, strlen(key), &v))
+    if (ph_strmap_get(&e->dom_index, key, n, &v))
         return &e->dom_info[v];
     e->dom_info = vg_xgrow(e->dom_info, &e->dom_info_cap, e->n_dom_info + 1, sizeof *e->dom_info);
     ph_domain_info *d = &e->dom_info[e->n_dom_info];
     memset(d, 0, sizeof *d);
     d->brand = d->org = -1;
-    ph_strmap_put(&e->dom_index, key, (intptr_t)e->n_dom_info);
+    ph_strmap_putn(&e->dom_index, key, n, (intptr_t)e->n_dom_info);
     e->n_dom_info++;
     return d;
 }
@@ -93,14 +93,12 @@ static void set_list(ph_domain_info *d, intptr_t v, int list)
 /* Records every key of m (with its value) in the domain index. */
 static void index_map(vg_phish_engine *e, const strmap *m, info_fn fn, int list)
 {
-    vg_htable_iter it = VG_HTABLE_ITER_INIT;
-    const void *k;
+    const char *k;
     size_t kl;
-    void **val;
-    while (vg_htable_next(m->t, &it, &k, &kl, &val, NULL)) {
-        char *key = vg_xstrndup(k, kl);
-        fn(info_for(e, key), (intptr_t)*val, list);
-        free(key);
+    intptr_t val;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (ph_strmap_at(m, i, &k, &kl, &val))
+            fn(info_for(e, k, kl), val, list);
     }
 }
 
@@ -113,20 +111,28 @@ void ph_host_index_build(vg_phish_engine *e)
         const hostlist *h = e->lists[l];
         index_map(e, &h->hosts, set_list, l);
         for (size_t i = 0; i < h->n_path; i++)
-            info_for(e, h->path_host[i])->paths |= 1u << l;
+            info_for(e, h->path_host[i], strlen(h->path_host[i]))->paths |= 1u << l;
     }
-    e->hosts = vg_htable_new(HOST_CACHE_MAX, host_free, NULL);
-    e->names = vg_htable_new(NAME_CACHE_MAX, free_value, NULL);
 }
 
 void ph_host_index_free(vg_phish_engine *e)
 {
-    vg_htable_free(e->hosts);
-    vg_htable_free(e->names);
-    e->hosts = e->names = NULL;
     free(e->dom_info);
     e->dom_info = NULL;
     e->n_dom_info = e->dom_info_cap = 0;
+}
+
+void ph_caches_new(vg_phish_engine *e)
+{
+    e->hosts = vg_htable_new(HOST_CACHE_MAX, host_free, NULL);
+    e->names = vg_htable_new(NAME_CACHE_MAX, free_value, NULL);
+}
+
+void ph_caches_free(vg_phish_engine *e)
+{
+    vg_htable_free(e->hosts);
+    vg_htable_free(e->names);
+    e->hosts = e->names = NULL;
 }
 
 void ph_caches_trim(vg_phish_engine *e)

@@ -15,8 +15,12 @@
  * the compile, after which the file is written again (atomically: a
  * temporary file renamed over it, so concurrent runs never read half a file).
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <hs/hs.h>
 
@@ -62,23 +66,29 @@ static bool cache_path(const uint8_t key[32], char *dir, size_t dcap, char *path
     return n > 0 && (size_t)n < pcap;
 }
 
+/* The file is mapped, not read: hs_deserialize_database() copies it into
+ * its own aligned allocation anyway. */
 hs_database_t *ph_hs_cache_get(const uint8_t key[32])
 {
     char dir[4096], path[4200];
     if (!cache_path(key, dir, sizeof dir, path, sizeof path))
         return NULL;
-    char *bytes = NULL;
-    size_t len = 0;
-    vg_error e;
-    vg_error_clear(&e);
-    if (vg_file_read(path, MAX_DB_BYTES, &bytes, &len, &e) != VG_OK)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return NULL; /* not there yet */
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size <= MAX_DB_BYTES)
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return NULL;
     hs_database_t *db = NULL;
-    if (hs_deserialize_database(bytes, len, &db) != HS_SUCCESS) {
+    if (hs_deserialize_database(map, (size_t)st.st_size, &db) != HS_SUCCESS) {
         vg_debug("detect: %s does not load as a vectorscan database; compiling", path);
         db = NULL;
     }
-    free(bytes);
+    munmap(map, (size_t)st.st_size);
     return db;
 }
 

@@ -34,16 +34,32 @@ typedef enum {
 /* ---- string sets -------------------------------------------------------------------------- */
 
 /* An owned set of lower-case strings with an int value each. Built once,
- * then read: a bit per (length, first, middle, last byte) signature answers
- * most lookups of absent keys without hashing or touching the table. */
+ * then only read (by any number of threads): an open-addressing table of
+ * (hash, key offset, length, value) over one buffer holding every key, so a
+ * table costs a handful of allocations however many keys it has. A bit per
+ * (length, first, middle, last byte) signature answers most lookups of
+ * absent keys without hashing or touching the table. The table is never
+ * more than half full; its keys are fixed data (never chosen by a sender),
+ * so an unkeyed hash cannot be flooded. */
+typedef struct strmap_slot {
+    uint64_t hash;
+    uint32_t off, len; /* key bytes in the pool; len == UINT32_MAX: empty */
+    intptr_t value;
+} strmap_slot;
 typedef struct strmap {
-    vg_htable *t;
+    strmap_slot *slots;
+    size_t cap, n; /* cap: a power of two, or 0 */
+    char *pool;
+    size_t pool_n, pool_cap;
     uint64_t sig[256];
 } strmap;
 void ph_strmap_init(strmap *m);
 void ph_strmap_free(strmap *m);
 void ph_strmap_put(strmap *m, const char *key, intptr_t value); /* first value wins */
+void ph_strmap_putn(strmap *m, const char *key, size_t n, intptr_t value);
 bool ph_strmap_get(const strmap *m, const char *key, size_t n, intptr_t *value);
+/* Entry i (0 <= i < m->cap) if it holds a key: *key (not NUL-terminated), *n, *value. */
+bool ph_strmap_at(const strmap *m, size_t i, const char **key, size_t *n, intptr_t *value);
 
 /* The platform lists (data/mail_platforms.yaml, mail.platforms). */
 typedef enum {
@@ -141,8 +157,16 @@ bool ph_on_boundary(const char *t, size_t n, size_t from, size_t to, bool prefix
 #define PH_UNWRAP_PROOFPOINT_V3 1001
 #define PH_UNWRAP_OPAQUE 1002
 
+/* An engine is two parts. The tables (everything up to "per engine") are
+ * built once by vg_phish_engine_new() and never written afterwards: the
+ * engines of one family (vg_phish_engine_new_sibling) hold copies of the
+ * same field values, pointing at the same heap objects, which a refcounted
+ * ph_shared owns (phish_engine.c). The rest is each engine's own state,
+ * written by every vg_phish_analyze(). */
+typedef struct ph_shared ph_shared;
+
 struct vg_phish_engine {
-    vg_mail_parser *parser;
+    /* ---- tables (shared, read-only after the build) ---- */
     vg_mail_parse_opts popts;
     char **authserv_ids;
     size_t n_authserv_ids;
@@ -151,12 +175,13 @@ struct vg_phish_engine {
     /* tables */
     ph_brand *brands;
     size_t n_brands;
+    strmap brand_names;   /* lower-cased name -> brand index */
     strmap brand_domains; /* domain -> brand index */
     ph_org *orgs;
     size_t n_orgs;
     strmap org_domains; /* domain -> org index */
     ph_protected *prot;
-    size_t n_prot;
+    size_t n_prot, prot_cap;
     strmap prot_skel;        /* skeleton(registrable domain) -> prot index */
     strmap prot_label_skel;  /* skeleton(label) -> prot index (first) */
     strmap prot_labels;      /* label -> prot index */
@@ -169,7 +194,7 @@ struct vg_phish_engine {
     strmap allow; /* "brandindex|domain" -> 1 */
     hostlist esp, ats, signing, newsletters, rewriters, shorteners, hosting, forms, sharing, tenants,
         redirects;
-    hostlist *lists[PH_L__COUNT]; /* the above by ph_list */
+    hostlist *lists[PH_L__COUNT]; /* the above by ph_list (into this struct: relinked on a copy) */
     /* every domain of the tables -> what it is an entry of (phish_host.c) */
     strmap dom_index;
     struct ph_domain_info *dom_info;
@@ -189,8 +214,8 @@ struct vg_phish_engine {
     size_t n_patterns;
     hs_database_t *hs_db;    /* lower-cased literals, on the normalized text */
     hs_database_t *hs_db_cs; /* case-sensitive literals (acronyms), on the raw text */
-    hs_scratch_t *hs_scratch;
-    /* ICU */
+    /* ICU: only the const API (uspoof_getSkeletonUTF8) is used after the
+     * build, which ICU documents as thread-safe on a shared checker */
     USpoofChecker *spoof;
     /* skeletons of ASCII characters, case-folded (ph_skeleton's fast path);
      * skel_ascii_len[c] == 0xFF: c needs ICU */
@@ -200,12 +225,19 @@ struct vg_phish_engine {
     int weights[R__COUNT];
     int th_phish, th_suspicious;
     vg_phish_verdict findings_min;
-    /* per-message state */
-    vg_arena *arena;
+    /* ---- per engine (one thread at a time) ---- */
+    ph_shared *shared;  /* owner of the tables (NULL while the first engine builds them) */
+    vg_mail_parser *parser;
+    hs_scratch_t *hs_scratch; /* for hs_db and hs_db_cs */
+    vg_arena *arena;    /* per message */
     vg_htable *hosts; /* host -> ph_host (bounded cache, phish_host.c) */
     vg_htable *names; /* display name -> its brand claim (bounded cache, phish_sender.c) */
     vg_phish_result result;
 };
+
+/* Tests only: e's tables were changed after the build (e has no siblings);
+ * makes them the ones freed with the engine and copied to siblings. */
+void ph_tables_changed(vg_phish_engine *e);
 
 /* ---- the per-message context ---------------------------------------------------------------------- */
 
@@ -290,6 +322,9 @@ typedef struct ph_host {
 /* Builds the domain index (after every table is loaded). */
 void ph_host_index_build(vg_phish_engine *e);
 void ph_host_index_free(vg_phish_engine *e);
+/* The engine's own host and display-name caches. */
+void ph_caches_new(vg_phish_engine *e);
+void ph_caches_free(vg_phish_engine *e);
 /* Empties the per-engine caches (hosts, display names) that passed their
  * bound (between messages). */
 void ph_caches_trim(vg_phish_engine *e);

@@ -310,7 +310,7 @@ static bool sender_legit_for(ph_ctx *c, int brand)
     if (c->from_brand == brand)
         return true;
     char key[512];
-    if (vg_htable_count(e->allow.t) > 0) {
+    if (e->allow.n > 0) {
         snprintf(key, sizeof key, "%d|%s", brand, c->from_reg);
         if (ph_strmap_get(&e->allow, key, strlen(key), NULL))
             return true;
