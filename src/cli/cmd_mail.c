@@ -113,7 +113,7 @@ typedef struct pool {
     worker *w;
     size_t n_workers;
     sink *s;
-    const vg_yaml_node *config; /* for the engines the workers build */
+    const vg_phish_engine *proto; /* worker 0's engine: the others are its siblings */
 } pool;
 
 static job *job_new(job_kind kind)
@@ -248,11 +248,14 @@ static void run_job(job *j, worker *w, const opts *o)
 }
 
 /* Builds what a worker needs (engine, reader; parser for --dump). Worker 0's
- * engine is built by the main thread first, so that configuration errors are
- * reported before any message; the others build theirs in parallel. */
-static bool worker_init(worker *w, const vg_yaml_node *config, const opts *o, vg_error *err)
+ * engine is built from the configuration by the main thread first, so that
+ * configuration errors are reported before any message; the other workers
+ * make siblings of it (its tables shared, their own state), in parallel. */
+static bool worker_init(worker *w, const vg_yaml_node *config, const vg_phish_engine *proto,
+                        const opts *o, vg_error *err)
 {
-    if (!w->eng && vg_phish_engine_new(&w->eng, config, err) != VG_OK)
+    if (!w->eng && (proto ? vg_phish_engine_new_sibling(&w->eng, proto, err)
+                          : vg_phish_engine_new(&w->eng, config, err)) != VG_OK)
         return false;
     if (!w->reader)
         w->reader = vg_mail_reader_new(vg_phish_engine_limits(w->eng));
@@ -323,7 +326,7 @@ static void *worker_main(void *arg)
     vg_error_clear(&err);
     /* the same configuration built worker 0: only resources can fail here;
      * such a worker rejects the jobs it takes, so that none is lost */
-    bool ok = worker_init(w, p->config, p->o, &err);
+    bool ok = worker_init(w, NULL, p->proto, p->o, &err);
     if (!ok)
         fprintf(stderr, "vigil mail: a worker could not start: %s\n", err.msg);
     pthread_mutex_lock(&p->mu);
@@ -549,7 +552,7 @@ int vg_cmd_mail(int argc, char **argv)
     worker *w = vg_xcalloc(n_engines, sizeof *w);
     int rc = VG_EXIT_OK;
     const vg_yaml_node *config_root = cfg ? vg_yaml_root(cfg) : NULL;
-    if (!worker_init(&w[0], config_root, &o, &err)) {
+    if (!worker_init(&w[0], config_root, NULL, &o, &err)) {
         fprintf(stderr, "vigil mail: %s%s%s\n", config && !w[0].eng ? config : "",
                 config && !w[0].eng ? ": " : "", err.msg);
         rc = config && !w[0].eng ? VG_EXIT_INPUT : 1;
@@ -569,7 +572,7 @@ int vg_cmd_mail(int argc, char **argv)
     p.o = &o;
     p.w = w;
     p.s = &s;
-    p.config = config_root;
+    p.proto = w[0].eng;
     p.n_workers = rc == VG_EXIT_OK ? n_workers : 0;
     for (size_t i = 0; i < p.n_workers; i++) {
         w[i].pool = &p;
