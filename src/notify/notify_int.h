@@ -88,7 +88,7 @@ struct vg_notice {
     char *facts, *hash;
 };
 
-/* render_*.c */
+/* render_*.c (render_notice.c: Markdown and HTML, one walk over vg_doc) */
 void vg_notice_render_md(const vg_notice *n, vg_buf *out);
 void vg_notice_render_html(const vg_notice *n, vg_buf *out);
 void vg_notice_render_json(const vg_notice *n, vg_buf *out);
@@ -122,11 +122,119 @@ void vg_stix_actor(vg_stix *s, const char *actor, const vg_strlist *aliases, con
                    char ta[VG_STIX_ID_LEN], char is[VG_STIX_ID_LEN]);
 int vg_stix_confidence(vg_confidence c); /* 85 / 50 / 15 / 0 */
 
-/* render_html.c: page head (CSP, style) and the TLP banner, shared with the summary. */
-void vg_html_page_begin(vg_buf *o, vg_tlp tlp, const char *title);
-void vg_html_tlp_banner(vg_buf *o, vg_tlp tlp);
+/* The attack-pattern object of an ATT&CK technique, under the id the caller made. */
+void vg_stix_attack_pattern(vg_stix *s, const char *tid, const char *id);
 
-/* Shared text pieces (render_md.c), so every format says the same. */
+/* ---- doc.c: the document writer of the notice and the summary ----------------------------
+ *
+ * A walk says what a document holds (headings, paragraphs, spans, lists,
+ * key/value rows, tables); the format decides the markup. Spans are escaped
+ * by the format's escaping (escape.c): vg_md_escape or vg_md_code in
+ * Markdown, vg_html_escape in HTML. Everything else (vg_doc_raw,
+ * vg_doc_printf, vg_doc_cellf, vg_doc_alt, vg_doc_heading, keys and column
+ * titles) is written as given: only the renderer's own words and numbers go
+ * there, never a value from mail, logs or configuration. */
+typedef enum { VG_DOC_MD = 0, VG_DOC_HTML } vg_doc_fmt;
+
+typedef enum {
+    VG_PARA_PLAIN = 0,
+    VG_PARA_META,  /* secondary: <p class="meta"> */
+    VG_PARA_LEAD,  /* the one-line gist, bold in HTML */
+    VG_PARA_ALERT, /* "> " / <div class="alert"> */
+} vg_para_kind;
+
+typedef enum {
+    VG_LIST_BULLET = 0,
+    VG_LIST_ORDERED,
+    VG_LIST_VALUES, /* values from mail or logs: <ul class="values"> (two columns) */
+} vg_list_kind;
+
+/* How a span shows its text:               Markdown        HTML */
+typedef enum {
+    VG_SPAN_TEXT = 0, /* words                text            text */
+    VG_SPAN_STRONG,   /* emphasis             **text**        <strong> */
+    VG_SPAN_CODE,     /* an identifier        `code span`     <code> */
+    VG_SPAN_VALUE,    /* a value, literally   `code span`     <span class="v"> */
+    VG_SPAN_TERM,     /* ATT&CK id            text            <code> */
+    VG_SPAN_ADDRESS,  /* address in prose     text            <span class="v"> */
+    VG_SPAN_KIND,     /* a finding kind       `code span`     text */
+} vg_span_kind;
+
+typedef struct vg_doc_col {
+    const char *title;      /* our words */
+    bool num;               /* right-aligned */
+    const char *html_title; /* when HTML's heading is shorter; NULL = title */
+} vg_doc_col;
+
+#define VG_DOC_DEPTH 2
+typedef struct vg_doc {
+    vg_buf *o;
+    vg_doc_fmt fmt;
+    vg_tlp tlp;
+    int level;                 /* of the open heading */
+    vg_para_kind para;          /* the open paragraph */
+    const vg_doc_col *cols;    /* the open table */
+    size_t ncols, cell;        /* cells opened in the row */
+    bool kv_open, key_open;    /* a key/value block, one of its rows */
+    size_t depth;              /* open lists */
+    vg_list_kind list[VG_DOC_DEPTH];
+    size_t item[VG_DOC_DEPTH]; /* items opened, per list */
+} vg_doc;
+
+void vg_doc_init(vg_doc *d, vg_buf *out, vg_doc_fmt fmt, vg_tlp tlp);
+/* Markdown: the TLP label in bold; HTML: head (CSP, style), body, TLP banner. */
+void vg_doc_begin(vg_doc *d, const char *title);
+void vg_doc_tlp_note(vg_doc *d); /* Markdown: "> TLP:X: meaning" (HTML said it in the banner) */
+void vg_doc_footer(vg_doc *d);   /* a rule, then "**TLP:X** · " / the banner again */
+void vg_doc_end(vg_doc *d);
+/* What only HTML does: draw charts (inline SVG) and break lines inside table cells. */
+bool vg_doc_draws(const vg_doc *d);
+bool vg_doc_cells_wrap(const vg_doc *d);
+
+void vg_doc_heading_begin(vg_doc *d, int level);
+void vg_doc_heading_end(vg_doc *d);
+void vg_doc_heading(vg_doc *d, int level, const char *fmt, ...) VG_PRINTF(3, 4);
+void vg_doc_para_begin(vg_doc *d, vg_para_kind p);
+void vg_doc_para_end(vg_doc *d);
+
+void vg_doc_raw(vg_doc *d, const char *s);
+void vg_doc_printf(vg_doc *d, const char *fmt, ...) VG_PRINTF(2, 3);
+void vg_doc_alt(vg_doc *d, const char *md, const char *html); /* the same words, per format */
+void vg_doc_span(vg_doc *d, vg_span_kind how, const char *s);   /* NULL -> nothing */
+void vg_doc_text(vg_doc *d, const char *s);                    /* VG_SPAN_TEXT */
+/* A value from mail or logs as a VG_SPAN_VALUE, defanged first if an indicator. */
+void vg_doc_value(vg_doc *d, const char *s, bool defang);
+/* "a, b, c (+N)": up to cap values. */
+void vg_doc_values_inline(vg_doc *d, const vg_strlist *l, size_t cap, bool defang);
+/* A VG_LIST_VALUES list of values; past the format's cap a line says how many more. */
+void vg_doc_values(vg_doc *d, const vg_strlist *l, bool defang);
+void vg_doc_none(vg_doc *d);         /* an empty cell: "-" in Markdown */
+void vg_doc_br(vg_doc *d);           /* a line break where cells wrap; else a space */
+void vg_doc_detail_begin(vg_doc *d); /* a list item's detail: " (...)" / "<br>..." */
+void vg_doc_detail_end(vg_doc *d);
+
+void vg_doc_list_begin(vg_doc *d, vg_list_kind kind);
+void vg_doc_item_begin(vg_doc *d);
+void vg_doc_item_end(vg_doc *d);
+void vg_doc_list_end(vg_doc *d);
+
+/* Key/value rows: "- Key: value" / <tr><th>Key</th><td>value</td></tr>. A key
+ * opens its row and closes the previous one. vg_doc_key_list opens a list
+ * under a key (nested in Markdown, after the table in HTML): it must be the
+ * last key; close it with vg_doc_list_end, then vg_doc_kv_end. */
+void vg_doc_kv_begin(vg_doc *d);
+void vg_doc_key(vg_doc *d, const char *key);
+void vg_doc_key_list(vg_doc *d, const char *key);
+void vg_doc_kv_end(vg_doc *d);
+
+/* Tables: vg_doc_cell opens the next cell of the row (the first opens the row). */
+void vg_doc_table_begin(vg_doc *d, const vg_doc_col *cols, size_t n);
+void vg_doc_cell(vg_doc *d);
+void vg_doc_cellf(vg_doc *d, const char *fmt, ...) VG_PRINTF(2, 3); /* a cell of our words */
+void vg_doc_row_end(vg_doc *d);
+void vg_doc_table_end(vg_doc *d);
+
+/* Shared text pieces (notice.c), so every format says the same. */
 const char *vg_confidence_words(vg_confidence c);
 void vg_notice_headline(const vg_notice *n, vg_buf *out); /* plain text, unescaped */
 /* Actions, in order; each a plain sentence plus the values it names. */

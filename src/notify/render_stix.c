@@ -264,6 +264,22 @@ static void indicator(vg_stix *s, const vg_notice *n, const char *org_identity, 
         vg_stix_relationship(s, "indicates", id, actor_id, false, -1);
 }
 
+/* An ATT&CK technique: named in words, referenced by its id. */
+void vg_stix_attack_pattern(vg_stix *s, const char *tid, const char *id)
+{
+    vg_stix_obj_begin(s, "attack-pattern", id, true);
+    const char *tname = vg_technique_name(tid);
+    vg_json_kv_str(s->j, "name", tname ? tname : tid);
+    vg_json_key(s->j, "external_references");
+    vg_json_arr_begin(s->j);
+    vg_json_obj_begin(s->j);
+    vg_json_kv_str(s->j, "source_name", "mitre-attack");
+    vg_json_kv_str(s->j, "external_id", tid);
+    vg_json_obj_end(s->j);
+    vg_json_arr_end(s->j);
+    vg_json_obj_end(s->j);
+}
+
 int vg_stix_confidence(vg_confidence c)
 {
     switch (c) {
@@ -362,17 +378,7 @@ void vg_notice_render_stix(const vg_notice *n, vg_buf *out)
         const char *tid = n->techniques.v[i];
         char ap[80];
         vg_stix_id("attack-pattern", ap, "attack-pattern:%s", tid);
-        vg_stix_obj_begin(&s, "attack-pattern", ap, true);
-        const char *tname = vg_technique_name(tid);
-        vg_json_kv_str(&j, "name", tname ? tname : tid);
-        vg_json_key(&j, "external_references");
-        vg_json_arr_begin(&j);
-        vg_json_obj_begin(&j);
-        vg_json_kv_str(&j, "source_name", "mitre-attack");
-        vg_json_kv_str(&j, "external_id", tid);
-        vg_json_obj_end(&j);
-        vg_json_arr_end(&j);
-        vg_json_obj_end(&j);
+        vg_stix_attack_pattern(&s, tid, ap);
         vg_stix_relationship(&s, "uses", camp, ap, false, -1);
         if (n->actor)
             vg_stix_relationship(&s, "uses", is, ap, true, -1);

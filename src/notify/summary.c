@@ -284,208 +284,161 @@ const char *vg_notify_summary_headline(const vg_notify_summary *s) { return s->h
 
 /* ---- rendering ---------------------------------------------------------------------------- */
 
-static void md_list(vg_buf *o, const vg_strlist *l, size_t cap)
+/* Names in a table cell, "-" when none. A Markdown row stays one line, so
+ * there it shows at most cap names; HTML cells wrap and show them all. */
+static void names_cell(const vg_notify_summary *s, vg_doc *d, const vg_strlist *l, size_t cap,
+                       bool org_ids)
 {
+    if (vg_doc_cells_wrap(d))
+        cap = SIZE_MAX;
     for (size_t i = 0; i < l->n && i < cap; i++) {
         if (i)
-            vg_buf_puts(o, ", ");
-        vg_md_escape(o, l->v[i]);
+            vg_doc_raw(d, ", ");
+        vg_doc_text(d, org_ids ? org_name(s, l->v[i]) : l->v[i]);
     }
     if (l->n > cap)
-        vg_buf_printf(o, " (+%zu)", l->n - cap);
+        vg_doc_printf(d, " (+%zu)", l->n - cap);
     if (!l->n)
-        vg_buf_puts(o, "-");
+        vg_doc_none(d);
 }
 
-static void md_orgs(const vg_notify_summary *s, vg_buf *o, const vg_strlist *l)
+static void by_actor(const vg_notify_summary *s, vg_doc *d)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        if (i)
-            vg_buf_puts(o, ", ");
-        vg_md_escape(o, org_name(s, l->v[i]));
-    }
-    if (!l->n)
-        vg_buf_puts(o, "-");
-}
-
-static void render_md(const vg_notify_summary *s, vg_buf *o)
-{
-    const char *tlp = vg_tlp_label(s->tlp);
-    vg_buf_printf(o, "**%s**\n\n# Campaign summary\n\n", tlp);
-    vg_buf_printf(o, "> %s: %s\n\n", tlp, vg_tlp_meaning(s->tlp));
-    vg_md_escape(o, s->headline);
-    vg_buf_puts(o, ".\n\n");
-    if (s->n_camps) {
-        char a[16], b[16];
-        vg_fmt_day(s->first_seen, a);
-        vg_fmt_day(s->last_seen, b);
-        vg_buf_printf(o, "Activity from %s to %s (UTC).\n\n", a, b);
-    }
-    vg_buf_puts(o, "## By actor\n\n| Actor | Origin | Confidence | Campaigns | Organizations | "
-                   "Countries | Attempts | Blocked | Succeeded | Compromised accounts |\n"
-                   "|---|---|---|---:|---|---|---:|---:|---:|---:|\n");
+    static const vg_doc_col cols[] = {
+        {"Actor", false, NULL},         {"Origin", false, NULL},    {"Confidence", false, NULL},
+        {"Campaigns", true, NULL},      {"Organizations", false, NULL},
+        {"Countries", false, NULL},     {"Attempts", true, NULL},   {"Blocked", true, NULL},
+        {"Succeeded", true, NULL},      {"Compromised accounts", true, "Compromised"}};
+    vg_doc_heading(d, 2, "By actor");
+    vg_doc_table_begin(d, cols, sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i < s->n_actors; i++) {
         const vg_actor_stats *a = &s->actors[i];
-        vg_buf_puts(o, "| ");
-        vg_md_escape(o, a->actor);
-        vg_buf_puts(o, " | ");
-        vg_md_escape(o, a->origin ? a->origin : "-");
-        vg_buf_printf(o, " | %s | %zu | ", vg_confidence_name(a->confidence), a->campaigns);
-        md_orgs(s, o, &a->orgs);
-        vg_buf_puts(o, " | ");
-        md_list(o, &a->countries, 50);
-        vg_buf_printf(o, " | %lld | %lld | %lld | %zu |\n", (long long)a->attempts,
-                      (long long)a->blocked, (long long)a->succeeded, a->compromised.n);
+        vg_doc_cell(d);
+        vg_doc_text(d, a->actor);
+        vg_doc_cell(d);
+        vg_doc_text(d, a->origin ? a->origin : "-");
+        vg_doc_cellf(d, "%s", vg_confidence_name(a->confidence));
+        vg_doc_cellf(d, "%zu", a->campaigns);
+        vg_doc_cell(d);
+        names_cell(s, d, &a->orgs, SIZE_MAX, true);
+        vg_doc_cell(d);
+        names_cell(s, d, &a->countries, 50, false);
+        vg_doc_cellf(d, "%lld", (long long)a->attempts);
+        vg_doc_cellf(d, "%lld", (long long)a->blocked);
+        vg_doc_cellf(d, "%lld", (long long)a->succeeded);
+        vg_doc_cellf(d, "%zu", a->compromised.n);
+        vg_doc_row_end(d);
     }
-    vg_buf_puts(o, "\n## Campaigns\n\n| Campaign | Actor | First seen | Last seen | Organizations | "
-                   "Attempts | Blocked | Succeeded | Kinds |\n"
-                   "|---|---|---|---|---|---:|---:|---:|---|\n");
+    vg_doc_table_end(d);
+}
+
+static void by_campaign(const vg_notify_summary *s, vg_doc *d)
+{
+    static const vg_doc_col cols[] = {
+        {"Campaign", false, NULL},  {"Actor", false, NULL},         {"First seen", false, NULL},
+        {"Last seen", false, NULL}, {"Organizations", false, NULL}, {"Attempts", true, NULL},
+        {"Blocked", true, NULL},    {"Succeeded", true, NULL},      {"Kinds", false, NULL}};
+    vg_doc_heading(d, 2, "Campaigns");
+    vg_doc_table_begin(d, cols, sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i < s->n_camps; i++) {
         const camp_row *r = &s->camps[i];
         char a[16], b[16];
         vg_fmt_day(r->first_seen, a);
         vg_fmt_day(r->last_seen, b);
-        vg_buf_printf(o, "| `%s` | ", r->id);
-        vg_md_escape(o, r->actor);
-        vg_buf_printf(o, " | %s | %s | ", a, b);
-        md_orgs(s, o, &r->orgs);
-        vg_buf_printf(o, " | %lld | %lld | %lld | ", (long long)r->attempts, (long long)r->blocked,
-                      (long long)r->succeeded);
-        md_list(o, &r->kinds, 10);
-        vg_buf_puts(o, " |\n");
+        vg_doc_cell(d);
+        vg_doc_span(d, VG_SPAN_CODE, r->id);
+        vg_doc_cell(d);
+        vg_doc_text(d, r->actor);
+        vg_doc_cellf(d, "%s", a);
+        vg_doc_cellf(d, "%s", b);
+        vg_doc_cell(d);
+        names_cell(s, d, &r->orgs, SIZE_MAX, true);
+        vg_doc_cellf(d, "%lld", (long long)r->attempts);
+        vg_doc_cellf(d, "%lld", (long long)r->blocked);
+        vg_doc_cellf(d, "%lld", (long long)r->succeeded);
+        vg_doc_cell(d);
+        names_cell(s, d, &r->kinds, 10, false);
+        vg_doc_row_end(d);
     }
-    if (s->compromised.n) {
-        vg_buf_puts(o, "\n## Compromised accounts (organization: account)\n\n");
-        for (size_t i = 0; i < s->compromised.n; i++) {
-            vg_buf_puts(o, "- ");
-            vg_md_escape(o, s->compromised.v[i]);
-            vg_buf_putc(o, '\n');
-        }
-    }
-    if (s->n_deliv) {
-        vg_buf_puts(o, "\n## Notifications\n\n| Organization | Campaign | Version | Channel | State | "
-                       "Attempts | Target | Last error |\n|---|---|---:|---|---|---:|---|---|\n");
-        for (size_t i = 0; i < s->n_deliv; i++) {
-            const vg_notify_delivery_row *d = &s->deliv[i];
-            vg_buf_puts(o, "| ");
-            vg_md_escape(o, org_name(s, d->org));
-            vg_buf_printf(o, " | `%s` | %d | %s | %s | %d | ", d->campaign, d->version, d->channel,
-                          d->state, d->attempts);
-            vg_md_escape(o, d->target);
-            vg_buf_puts(o, " | ");
-            vg_md_escape(o, d->error && *d->error ? d->error : "-");
-            vg_buf_puts(o, " |\n");
-        }
-    }
-    vg_buf_printf(o, "\n---\n\n**%s** · ", tlp);
-    vg_md_escape(o, s->sender);
-    vg_buf_puts(o, " · vigil\n");
+    vg_doc_table_end(d);
 }
 
-static void html_orgs(const vg_notify_summary *s, vg_buf *o, const vg_strlist *l)
+static void deliveries(const vg_notify_summary *s, vg_doc *d)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        if (i)
-            vg_buf_puts(o, ", ");
-        vg_html_escape_cstr(o, org_name(s, l->v[i]));
+    static const vg_doc_col cols[] = {
+        {"Organization", false, NULL}, {"Campaign", false, NULL}, {"Version", true, NULL},
+        {"Channel", false, NULL},      {"State", false, NULL},    {"Attempts", true, NULL},
+        {"Target", false, NULL},       {"Last error", false, NULL}};
+    vg_doc_heading(d, 2, "Notifications");
+    vg_doc_table_begin(d, cols, sizeof cols / sizeof cols[0]);
+    for (size_t i = 0; i < s->n_deliv; i++) {
+        const vg_notify_delivery_row *r = &s->deliv[i];
+        vg_doc_cell(d);
+        vg_doc_text(d, org_name(s, r->org));
+        vg_doc_cell(d);
+        vg_doc_span(d, VG_SPAN_CODE, r->campaign);
+        vg_doc_cellf(d, "%d", r->version);
+        vg_doc_cell(d);
+        vg_doc_text(d, r->channel);
+        vg_doc_cell(d);
+        vg_doc_text(d, r->state);
+        vg_doc_cellf(d, "%d", r->attempts);
+        vg_doc_cell(d);
+        vg_doc_span(d, VG_SPAN_ADDRESS, r->target);
+        vg_doc_cell(d);
+        if (r->error && *r->error)
+            vg_doc_text(d, r->error);
+        else
+            vg_doc_none(d);
+        vg_doc_row_end(d);
     }
+    vg_doc_table_end(d);
 }
 
-static void html_list(vg_buf *o, const vg_strlist *l)
+/* The summary as Markdown or HTML. */
+static void render_doc(const vg_notify_summary *s, vg_doc_fmt fmt, vg_buf *o)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        if (i)
-            vg_buf_puts(o, ", ");
-        vg_html_escape_cstr(o, l->v[i]);
-    }
-}
-
-static void render_html(const vg_notify_summary *s, vg_buf *o)
-{
-    vg_html_page_begin(o, s->tlp, "Campaign summary");
-    vg_html_tlp_banner(o, s->tlp);
-    vg_buf_puts(o, "<h1>Campaign summary</h1>\n<p><strong>");
-    vg_html_escape_cstr(o, s->headline);
-    vg_buf_puts(o, ".</strong></p>\n");
+    vg_doc d;
+    vg_doc_init(&d, o, fmt, s->tlp);
+    vg_doc_begin(&d, "Campaign summary");
+    vg_doc_heading(&d, 1, "Campaign summary");
+    vg_doc_tlp_note(&d);
+    vg_doc_para_begin(&d, VG_PARA_LEAD);
+    vg_doc_text(&d, s->headline);
+    vg_doc_raw(&d, ".");
+    vg_doc_para_end(&d);
     if (s->n_camps) {
         char a[16], b[16];
         vg_fmt_day(s->first_seen, a);
         vg_fmt_day(s->last_seen, b);
-        vg_buf_printf(o, "<p>Activity from %s to %s (UTC).</p>\n", a, b);
-        vg_timeline_svg(&s->timeline, o);
+        vg_doc_para_begin(&d, VG_PARA_PLAIN);
+        vg_doc_printf(&d, "Activity from %s to %s (UTC).", a, b);
+        vg_doc_para_end(&d);
+        if (vg_doc_draws(&d))
+            vg_timeline_svg(&s->timeline, o);
     }
-    vg_buf_puts(o, "<h2>By actor</h2>\n<table>\n<tr><th>Actor</th><th>Origin</th><th>Confidence"
-                   "</th><th>Campaigns</th><th>Organizations</th><th>Countries</th><th>Attempts"
-                   "</th><th>Blocked</th><th>Succeeded</th><th>Compromised</th></tr>\n");
-    for (size_t i = 0; i < s->n_actors; i++) {
-        const vg_actor_stats *a = &s->actors[i];
-        vg_buf_puts(o, "<tr><td>");
-        vg_html_escape_cstr(o, a->actor);
-        vg_buf_puts(o, "</td><td>");
-        vg_html_escape_cstr(o, a->origin ? a->origin : "-");
-        vg_buf_printf(o, "</td><td>%s</td><td class=\"n\">%zu</td><td>",
-                      vg_confidence_name(a->confidence), a->campaigns);
-        html_orgs(s, o, &a->orgs);
-        vg_buf_puts(o, "</td><td>");
-        html_list(o, &a->countries);
-        vg_buf_printf(o, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">"
-                         "%lld</td><td class=\"n\">%zu</td></tr>\n",
-                      (long long)a->attempts, (long long)a->blocked, (long long)a->succeeded,
-                      a->compromised.n);
-    }
-    vg_buf_puts(o, "</table>\n<h2>Campaigns</h2>\n<table>\n<tr><th>Campaign</th><th>Actor</th>"
-                   "<th>First seen</th><th>Last seen</th><th>Organizations</th><th>Attempts</th>"
-                   "<th>Blocked</th><th>Succeeded</th><th>Kinds</th></tr>\n");
-    for (size_t i = 0; i < s->n_camps; i++) {
-        const camp_row *r = &s->camps[i];
-        char a[16], b[16];
-        vg_fmt_day(r->first_seen, a);
-        vg_fmt_day(r->last_seen, b);
-        vg_buf_printf(o, "<tr><td><code>%s</code></td><td>", r->id);
-        vg_html_escape_cstr(o, r->actor);
-        vg_buf_printf(o, "</td><td>%s</td><td>%s</td><td>", a, b);
-        html_orgs(s, o, &r->orgs);
-        vg_buf_printf(o, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">"
-                         "%lld</td><td>",
-                      (long long)r->attempts, (long long)r->blocked, (long long)r->succeeded);
-        html_list(o, &r->kinds);
-        vg_buf_puts(o, "</td></tr>\n");
-    }
-    vg_buf_puts(o, "</table>\n");
+    by_actor(s, &d);
+    by_campaign(s, &d);
     if (s->compromised.n) {
-        vg_buf_puts(o, "<h2>Compromised accounts</h2>\n<ul class=\"values\">\n");
+        vg_doc_heading_begin(&d, 2);
+        vg_doc_alt(&d, "Compromised accounts (organization: account)", "Compromised accounts");
+        vg_doc_heading_end(&d);
+        vg_doc_list_begin(&d, VG_LIST_VALUES);
         for (size_t i = 0; i < s->compromised.n; i++) {
-            vg_buf_puts(o, "<li><span class=\"v\">");
-            vg_html_escape_cstr(o, s->compromised.v[i]);
-            vg_buf_puts(o, "</span></li>\n");
+            vg_doc_item_begin(&d);
+            vg_doc_span(&d, VG_SPAN_ADDRESS, s->compromised.v[i]);
+            vg_doc_item_end(&d);
         }
-        vg_buf_puts(o, "</ul>\n");
+        vg_doc_list_end(&d);
     }
-    if (s->n_deliv) {
-        vg_buf_puts(o, "<h2>Notifications</h2>\n<table>\n<tr><th>Organization</th><th>Campaign"
-                       "</th><th>Version</th><th>Channel</th><th>State</th><th>Attempts</th>"
-                       "<th>Target</th><th>Last error</th></tr>\n");
-        for (size_t i = 0; i < s->n_deliv; i++) {
-            const vg_notify_delivery_row *d = &s->deliv[i];
-            vg_buf_puts(o, "<tr><td>");
-            vg_html_escape_cstr(o, org_name(s, d->org));
-            vg_buf_puts(o, "</td><td><code>");
-            vg_html_escape_cstr(o, d->campaign);
-            vg_buf_printf(o, "</code></td><td class=\"n\">%d</td><td>", d->version);
-            vg_html_escape_cstr(o, d->channel);
-            vg_buf_puts(o, "</td><td>");
-            vg_html_escape_cstr(o, d->state);
-            vg_buf_printf(o, "</td><td class=\"n\">%d</td><td><span class=\"v\">", d->attempts);
-            vg_html_escape_cstr(o, d->target);
-            vg_buf_puts(o, "</span></td><td>");
-            vg_html_escape_cstr(o, d->error);
-            vg_buf_puts(o, "</td></tr>\n");
-        }
-        vg_buf_puts(o, "</table>\n");
+    if (s->n_deliv)
+        deliveries(s, &d);
+    vg_doc_footer(&d);
+    if (fmt == VG_DOC_MD) { /* HTML's footer is the banner alone */
+        vg_doc_text(&d, s->sender);
+        vg_doc_raw(&d, " · vigil\n");
     }
-    vg_buf_puts(o, "<hr>\n");
-    vg_html_tlp_banner(o, s->tlp);
-    vg_buf_puts(o, "</body>\n</html>\n");
+    vg_doc_end(&d);
 }
 
 static void jlist(vg_json *j, const char *k, const vg_strlist *l)
@@ -727,19 +680,8 @@ static void render_stix(const vg_notify_summary *s, vg_buf *out)
             const char *tid = r->techniques.v[k];
             char ap[VG_STIX_ID_LEN];
             vg_stix_id("attack-pattern", ap, "attack-pattern:%s", tid);
-            if (stix_first(&seen, ap)) {
-                vg_stix_obj_begin(&x, "attack-pattern", ap, true);
-                const char *tname = vg_technique_name(tid);
-                vg_json_kv_str(&j, "name", tname ? tname : tid);
-                vg_json_key(&j, "external_references");
-                vg_json_arr_begin(&j);
-                vg_json_obj_begin(&j);
-                vg_json_kv_str(&j, "source_name", "mitre-attack");
-                vg_json_kv_str(&j, "external_id", tid);
-                vg_json_obj_end(&j);
-                vg_json_arr_end(&j);
-                vg_json_obj_end(&j);
-            }
+            if (stix_first(&seen, ap))
+                vg_stix_attack_pattern(&x, tid, ap);
             stix_rel(&x, &seen, "uses", camp, ap, false, -1);
             if (r->attributed)
                 stix_rel(&x, &seen, "uses", is, ap, true, -1);
@@ -754,8 +696,8 @@ static void render_stix(const vg_notify_summary *s, vg_buf *out)
 void vg_notify_summary_render(const vg_notify_summary *s, vg_notify_format fmt, vg_buf *out)
 {
     switch (fmt) {
-    case VG_FMT_MD: render_md(s, out); break;
-    case VG_FMT_HTML: render_html(s, out); break;
+    case VG_FMT_MD: render_doc(s, VG_DOC_MD, out); break;
+    case VG_FMT_HTML: render_doc(s, VG_DOC_HTML, out); break;
     case VG_FMT_JSON: render_json(s, out); break;
     case VG_FMT_STIX: render_stix(s, out); break;
     default: break;
