@@ -193,6 +193,55 @@ static void test_ioc_match_outcome_from_telemetry(void **st)
     vg_finding_free(solo);
 }
 
+/* Findings seen at an indicator on other days than the telemetry's match
+ * all join that match, in an order that does not depend on the matcher's
+ * hash tables (whose keys are random): every run gives the same reasons in
+ * the same order. */
+static void test_ioc_match_order_is_stable(void **st)
+{
+    (void)st;
+    vg_buf first;
+    vg_buf_init(&first, 0);
+    for (int run = 0; run < 8; run++) {
+        vg_ioc_matcher *mm = vg_ioc_matcher_new(iocs);
+        vg_ioc_obs o = {.org = "helix", .type = VG_IOC_IP, .value = "45.153.231.17",
+                        .role = "sign-in source", .time_ms = fx_ts("2020-10-05T08:00:00Z"),
+                        .account = "ann@helix.example", .outcome = VG_OUT_BLOCKED,
+                        .file = "signins.jsonl", .line = 10};
+        assert_int_equal(vg_ioc_observe(mm, &o), 1);
+        vg_finding *sprays[6];
+        for (int d = 0; d < 6; d++) {
+            char day[32], key[8];
+            snprintf(day, sizeof day, "2020-10-%02dT08:00:00Z", 10 + d);
+            snprintf(key, sizeof key, "q%d", d);
+            const char *ips[] = {"45.153.231.17", "37.120.204.1"};
+            sprays[d] = fx_spray("helix", key, day, NULL, ips, 2, 10, 0);
+            assert_true(vg_ioc_observe_finding(mm, sprays[d]) >= 1);
+        }
+        vg_findings out = {0};
+        vg_ioc_matcher_flush(mm, &out);
+        assert_int_equal(out.n, 1); /* the sprays joined the telemetry's match */
+        vg_buf now;
+        vg_buf_init(&now, 0);
+        size_t named = 0;
+        for (size_t r = 0; r < out.v[0]->reasons.n; r++) {
+            vg_buf_printf(&now, "%s\n", out.v[0]->reasons.v[r]);
+            named += strncmp(out.v[0]->reasons.v[r], "part of finding ", 16) == 0;
+        }
+        assert_int_equal(named, 6); /* every spray is named */
+        if (run == 0)
+            vg_buf_append(&first, now.p, now.n);
+        else
+            assert_true(now.n == first.n && memcmp(now.p, first.p, now.n) == 0);
+        vg_buf_free(&now);
+        vg_findings_free(&out);
+        vg_ioc_matcher_free(mm);
+        for (int d = 0; d < 6; d++)
+            vg_finding_free(sprays[d]);
+    }
+    vg_buf_free(&first);
+}
+
 static vg_findings sample(void)
 {
     vg_findings l = {0};
@@ -389,6 +438,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ioc_match),
         cmocka_unit_test(test_ioc_match_outcome_from_telemetry),
+        cmocka_unit_test(test_ioc_match_order_is_stable),
         cmocka_unit_test(test_stix_roundtrip),
         cmocka_unit_test(test_misp_roundtrip),
         cmocka_unit_test(test_foreign_and_malformed),

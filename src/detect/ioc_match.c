@@ -351,21 +351,51 @@ static void add_refs(agg *to, const agg *from)
     vg_strlist_add_all(&to->f->attack, &from->attack);
 }
 
+typedef struct keyed_agg {
+    const char *key;
+    size_t n;
+    agg *a;
+} keyed_agg;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+    const keyed_agg *a = x, *b = y;
+    int c = memcmp(a->key, b->key, a->n < b->n ? a->n : b->n);
+    return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+/* The aggregates of t in the order of their keys, not the table's (which
+ * depends on its random hash key): reasons and references are appended in
+ * this order, and output must not change from run to run. */
+static keyed_agg *sorted_aggs(vg_htable *t, size_t *n)
+{
+    *n = vg_htable_count(t);
+    keyed_agg *v = vg_xcalloc(*n ? *n : 1, sizeof *v);
+    vg_htable_iter it = VG_HTABLE_ITER_INIT;
+    const void *k;
+    size_t kl, i = 0;
+    void **slot;
+    while (i < *n && vg_htable_next(t, &it, &k, &kl, &slot, NULL))
+        v[i++] = (keyed_agg){k, kl, *slot};
+    *n = i;
+    qsort(v, i, sizeof *v, cmp_keyed);
+    return v;
+}
+
 void vg_ioc_matcher_flush(vg_ioc_matcher *m, vg_findings *out)
 {
     if (!m)
         return;
     vg_findings tmp = {0};
-    vg_htable_iter it = VG_HTABLE_ITER_INIT;
-    const void *k;
-    size_t kl;
-    void **v;
+    size_t n_aggs, n_derived;
+    keyed_agg *aggs = sorted_aggs(m->aggs, &n_aggs);
+    keyed_agg *derived = sorted_aggs(m->derived, &n_derived);
     /* (org, indicator) -> the matches telemetry events made, any day */
     vg_htable *byind = vg_htable_new(MATCH_MAX_AGG, free_aggvec, NULL);
     vg_buf key;
     vg_buf_init(&key, 0);
-    while (vg_htable_next(m->aggs, &it, &k, &kl, &v, NULL)) {
-        agg *a = *v;
+    for (size_t ai = 0; ai < n_aggs; ai++) {
+        agg *a = aggs[ai].a;
         vg_strlist_add_all(&a->f->attack, &a->attack);
         org_ikey(a, &key);
         bool created = false;
@@ -381,9 +411,8 @@ void vg_ioc_matcher_flush(vg_ioc_matcher *m, vg_findings *out)
     /* Matches derived from findings join the telemetry's matches of the same
      * indicator (those within the finding's time span, else all of them);
      * alone, they stand as matches of their own. */
-    it = (vg_htable_iter)VG_HTABLE_ITER_INIT;
-    while (vg_htable_next(m->derived, &it, &k, &kl, &v, NULL)) {
-        agg *d = *v;
+    for (size_t di = 0; di < n_derived; di++) {
+        agg *d = derived[di].a;
         org_ikey(d, &key);
         void **slot = vg_htable_get(byind, key.p, key.n);
         aggvec *x = slot ? *slot : NULL;
@@ -412,13 +441,14 @@ void vg_ioc_matcher_flush(vg_ioc_matcher *m, vg_findings *out)
         vg_findings_push(&tmp, d->f);
         d->f = NULL;
     }
-    it = (vg_htable_iter)VG_HTABLE_ITER_INIT;
-    while (vg_htable_next(m->aggs, &it, &k, &kl, &v, NULL)) {
-        agg *a = *v;
+    for (size_t ai = 0; ai < n_aggs; ai++) {
+        agg *a = aggs[ai].a;
         vg_finding_normalize(a->f);
         vg_findings_push(&tmp, a->f);
         a->f = NULL;
     }
+    free(aggs);
+    free(derived);
     vg_buf_free(&key);
     vg_htable_free(byind);
     vg_htable_free(m->aggs);
