@@ -123,6 +123,22 @@ static void test_json_bad(void **state)
                           "\"last_seen\":\"2020-01-01T00:00:00Z\"}";
     assert_null(vg_finding_from_json(badtime, strlen(badtime), &e));
     assert_non_null(strstr(e.msg, "f-0123456789abcdef"));
+    /* an id is "f-" and 16 lower-case hex digits, nothing else: ids travel
+     * into notices and file names */
+    const char *ids[] = {"f-<b>x</b>|aaaaaaa", "f-0123456789ABCDEF", "c-0123456789abcdef",
+                         "f-0123456789abcde", "f-0123456789abcdef0", "f-0123456789abcdeg"};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        char js[256];
+        snprintf(js, sizeof js,
+                 "{\"id\":\"%s\",\"kind\":\"x\",\"first_seen\":\"2020-01-01T00:00:00Z\","
+                 "\"last_seen\":\"2020-01-01T00:00:00Z\"}",
+                 ids[i]);
+        assert_null(vg_finding_from_json(js, strlen(js), &e));
+    }
+    assert_true(vg_id_wellformed("f-0123456789abcdef", 'f'));
+    assert_true(vg_id_wellformed("c-0123456789abcdef", 'c'));
+    assert_false(vg_id_wellformed("c-0123456789abcdef", 'f'));
+    assert_false(vg_id_wellformed(NULL, 'f'));
 }
 
 static void test_findings_sort(void **state)

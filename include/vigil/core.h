@@ -294,6 +294,20 @@ static inline int vg_hex_digit(int c)
         return c - 'A' + 10;
     return -1;
 }
+/* True if id is one of vigil's identifiers of the given kind: the letter,
+ * '-', and 16 lower-case hex digits ("f-0123456789abcdef" for a finding,
+ * 'c' for a campaign). Ids read from files are checked with it, so that
+ * nothing else travels where an id is expected (notices, file names). */
+static inline bool vg_id_wellformed(const char *id, char kind)
+{
+    if (!id || id[0] != kind || id[1] != '-')
+        return false;
+    for (int i = 2; i < 18; i++) {
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return false;
+    }
+    return id[18] == 0;
+}
 /* RFC 4122 version-5 UUID (SHA-1 of namespace + name) as 36 chars + NUL. */
 void vg_uuid5(const uint8_t ns[16], const void *name, size_t n, char out[37]);
 

@@ -777,7 +777,7 @@ vg_campaign *vg_campaign_from_json(const char *text, size_t n, vg_error *e)
         return NULL;
     }
     const char *id = json_string_value(json_object_get(o, "id"));
-    if (!json_is_object(o) || !id || strlen(id) != 18 || strncmp(id, "c-", 2) != 0) {
+    if (!json_is_object(o) || !vg_id_wellformed(id, 'c')) {
         json_decref(o);
         vg_error_set(e, VG_EINVAL, "campaign: missing or malformed \"id\"");
         return NULL;

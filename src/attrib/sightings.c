@@ -385,8 +385,7 @@ static vg_finding *imp_get(imp *im, const char *fid, const char *kind, const cha
     if (x)
         return im->out->v[json_integer_value(x) - 1];
     vg_finding *f = vg_finding_new(kind, org);
-    bool valid_id = strlen(fid) == 18 && strncmp(fid, "f-", 2) == 0;
-    if (valid_id)
+    if (vg_id_wellformed(fid, 'f'))
         memcpy(f->id, fid, 19);
     else
         vg_finding_set_id(f, fid, 0, 0);

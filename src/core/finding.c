@@ -382,7 +382,7 @@ vg_finding *vg_finding_from_json(const char *text, size_t n, vg_error *e)
     vg_finding *f = NULL;
     const char *id = json_string_value(json_object_get(root, "id"));
     const char *kind = json_string_value(json_object_get(root, "kind"));
-    if (!json_is_object(root) || !id || !kind || strlen(id) != 18 || strncmp(id, "f-", 2) != 0) {
+    if (!json_is_object(root) || !vg_id_wellformed(id, 'f') || !kind) {
         vg_error_set(e, VG_EINVAL, "finding JSON: missing or malformed id/kind");
         goto out;
     }
