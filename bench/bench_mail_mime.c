@@ -1,11 +1,13 @@
 /* bench_mail_mime.c — where the time of `vigil mail` goes, stage by stage,
  * on messages held in memory (bench/mail/run.sh runs it on the corpora).
  *
- *   bench_mail_mime [-r ROUNDS] PATH...
+ *   bench_mail_mime [-r ROUNDS] [-s STAGE] PATH...
+ *   bench_mail_mime -d PATH...
  *
  * Every message under the PATHs (read like `vigil mail` does: files, mbox,
  * Maildir, directories) is loaded once, then each stage runs over all of
- * them ROUNDS times (default 3; the best round is printed), on one thread:
+ * them ROUNDS times (default 3; the best round is printed), on one thread
+ * (-s runs that one stage only, e.g. under perf):
  *
  *   gmime-tree     g_mime_parser_construct_message(), nothing else: GMime's
  *                  own floor for building the MIME tree (the parser vigil
@@ -24,6 +26,10 @@
  *
  * Prints per stage: messages/s, MB/s and µs per message of CPU time on one
  * core. The difference between two stages is what the later one adds.
+ *
+ * -d prints instead, per message, a digest of everything vg_mail_parse()
+ * gives (every field, full texts, nested messages): two builds that print
+ * the same lines parse the messages identically (for speed work).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,8 +214,161 @@ static void stage_vigil_analyze(const msg *m, void *ud)
     sink += r->score;
 }
 
+/* ---- digest of a parsed message (-d) ----------------------------------------------------- */
+
+static void dg_bytes(uint64_t *h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        *h = (*h ^ c[i]) * 1099511628211ull;
+    *h = (*h ^ 0xFF) * 1099511628211ull; /* separator */
+}
+
+static void dg_str(uint64_t *h, const char *s)
+{
+    if (s)
+        dg_bytes(h, s, strlen(s));
+    else
+        dg_bytes(h, "\x01NULL", 5);
+}
+
+static void dg_int(uint64_t *h, int64_t v) { dg_bytes(h, &v, sizeof v); }
+
+static void dg_addr(uint64_t *h, const vg_mail_addr *a)
+{
+    dg_str(h, a->name);
+    dg_str(h, a->addr);
+    dg_str(h, a->local);
+    dg_str(h, a->domain);
+}
+
+static void dg_addrs(uint64_t *h, vg_mail_addrs as)
+{
+    dg_int(h, (int64_t)as.n);
+    for (size_t i = 0; i < as.n; i++)
+        dg_addr(h, &as.v[i]);
+}
+
+static void dg_msg(uint64_t *h, const vg_mail_msg *m)
+{
+    dg_int(h, (int64_t)m->n_headers);
+    for (size_t i = 0; i < m->n_headers; i++) {
+        dg_str(h, m->headers[i].name);
+        dg_str(h, m->headers[i].value);
+    }
+    dg_str(h, m->subject);
+    dg_addrs(h, m->from);
+    dg_addr(h, &m->sender);
+    dg_addrs(h, m->reply_to);
+    dg_addrs(h, m->to);
+    dg_addrs(h, m->cc);
+    dg_str(h, m->return_path);
+    dg_str(h, m->return_path_domain);
+    dg_str(h, m->message_id);
+    dg_int(h, m->date_ms);
+    dg_str(h, m->list_id);
+    dg_int(h, m->has_list_unsubscribe);
+    dg_int(h, (int64_t)m->n_hops);
+    for (size_t i = 0; i < m->n_hops; i++) {
+        const vg_mail_hop *hp = &m->hops[i];
+        dg_str(h, hp->from_host);
+        dg_str(h, hp->rdns);
+        char ip[64] = "";
+        if (hp->ip.family)
+            vg_ip_format(&hp->ip, ip);
+        dg_str(h, ip);
+        dg_str(h, hp->by_host);
+        dg_int(h, hp->time_ms);
+    }
+    dg_int(h, m->first_external_hop);
+    const vg_mail_auth *au = &m->auth;
+    dg_int(h, au->present);
+    dg_str(h, au->authserv_id);
+    dg_int(h, au->spf);
+    dg_str(h, au->spf_domain);
+    dg_int(h, au->dkim);
+    dg_int(h, (int64_t)au->n_dkim);
+    for (size_t i = 0; i < au->n_dkim; i++) {
+        dg_int(h, au->dkim_sigs[i].result);
+        dg_str(h, au->dkim_sigs[i].domain);
+    }
+    dg_int(h, au->dmarc);
+    dg_str(h, au->dmarc_domain);
+    dg_int(h, au->compauth);
+    dg_str(h, au->compauth_reason);
+    dg_int(h, au->arc);
+    dg_int(h, au->n_headers);
+    dg_int(h, au->n_untrusted);
+    dg_bytes(h, m->text_plain, m->text_plain_len);
+    dg_bytes(h, m->text_html, m->text_html_len);
+    dg_bytes(h, m->text_hidden, m->text_hidden_len);
+    dg_int(h, (int64_t)m->n_urls);
+    for (size_t i = 0; i < m->n_urls; i++) {
+        dg_str(h, m->urls[i].url);
+        dg_str(h, m->urls[i].host);
+        dg_str(h, m->urls[i].text);
+        dg_int(h, m->urls[i].source);
+        dg_int(h, m->urls[i].flags);
+    }
+    dg_int(h, (int64_t)m->n_forms);
+    for (size_t i = 0; i < m->n_forms; i++) {
+        const vg_mail_form *f = &m->forms[i];
+        dg_str(h, f->action);
+        dg_str(h, f->action_host);
+        dg_int(h, f->inputs);
+        dg_int(h, f->password_inputs);
+        dg_int(h, f->email_inputs);
+        dg_int(h, f->hidden_inputs);
+        dg_int(h, f->in_attachment);
+    }
+    dg_int(h, (int64_t)m->n_attachments);
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        const vg_mail_attachment *a = &m->attachments[i];
+        dg_str(h, a->filename);
+        dg_str(h, a->declared_type);
+        dg_str(h, a->magic_type);
+        dg_int(h, (int64_t)a->size);
+        dg_str(h, a->sha256);
+        dg_int(h, a->flags);
+        dg_int(h, (int64_t)a->n_entries);
+        dg_int(h, (int64_t)a->n_entries_total);
+        for (size_t k = 0; k < a->n_entries; k++) {
+            dg_str(h, a->entries[k].name);
+            dg_int(h, (int64_t)a->entries[k].size);
+            dg_int(h, a->entries[k].encrypted);
+        }
+        dg_int(h, a->nested);
+    }
+    dg_int(h, (int64_t)m->n_nested);
+    for (size_t i = 0; i < m->n_nested; i++)
+        dg_msg(h, m->nested[i]);
+    dg_int(h, m->n_parts);
+    dg_int(h, m->max_depth);
+    dg_int(h, m->evidence);
+    dg_int(h, m->n_warnings);
+    dg_int(h, m->depth);
+}
+
+static void digest_all(vg_mail_parser *p)
+{
+    for (size_t i = 0; i < n_msgs; i++) {
+        const vg_mail_msg *m;
+        vg_error e = {0};
+        uint64_t h = 1469598103934665603ull;
+        if (vg_mail_parse(p, msgs[i].data, msgs[i].len, &m, &e) == VG_OK)
+            dg_msg(&h, m);
+        else
+            dg_str(&h, e.msg);
+        printf("%zu %016llx\n", i, (unsigned long long)h);
+    }
+}
+
+static const char *only; /* -s STAGE */
+
 static void run(const char *name, void (*fn)(const msg *, void *), void *ud, int rounds)
 {
+    if (only && strcmp(only, name) != 0)
+        return;
     double best = 1e30;
     for (int r = 0; r < rounds; r++) {
         double t0 = cpu_now();
@@ -226,12 +385,23 @@ static void run(const char *name, void (*fn)(const msg *, void *), void *ud, int
 int main(int argc, char **argv)
 {
     int rounds = 3, i = 1;
-    if (argc > 2 && strcmp(argv[1], "-r") == 0) {
-        rounds = atoi(argv[2]);
-        i = 3;
+    bool digest = false;
+    for (;;) {
+        if (i < argc && strcmp(argv[i], "-d") == 0) {
+            digest = true;
+            i++;
+            continue;
+        }
+        if (i + 1 < argc && strcmp(argv[i], "-r") == 0)
+            rounds = atoi(argv[i + 1]);
+        else if (i + 1 < argc && strcmp(argv[i], "-s") == 0)
+            only = argv[i + 1];
+        else
+            break;
+        i += 2;
     }
     if (i >= argc || rounds < 1) {
-        fprintf(stderr, "usage: bench_mail_mime [-r ROUNDS] PATH...\n");
+        fprintf(stderr, "usage: bench_mail_mime [-r ROUNDS] [-s STAGE] | -d  PATH...\n");
         return 2;
     }
     for (; i < argc; i++)
@@ -244,6 +414,11 @@ int main(int argc, char **argv)
     vg_error e = {0};
     if (vg_mail_parser_new(&p, NULL, &e) != VG_OK) /* also initialises GMime */
         return 1;
+    if (digest) {
+        digest_all(p);
+        vg_mail_parser_free(p);
+        return 0;
+    }
     vg_phish_engine *eng;
     if (vg_phish_engine_new(&eng, NULL, &e) != VG_OK) {
         fprintf(stderr, "bench_mail_mime: %s\n", e.msg);

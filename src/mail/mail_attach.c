@@ -169,14 +169,21 @@ static void scan_pdf(vg_mail_builder *b, vg_mail_attachment *att, const unsigned
     if (n > PDF_SCAN_MAX)
         n = PDF_SCAN_MAX;
     const char *s = (const char *)d;
-    if (memmem(s, n, "/JavaScript", 11) || memmem(s, n, "/JS", 3) || memmem(s, n, "/Launch", 7))
-        att->flags |= VG_ATT_F_PDF_JS;
+    /* one pass over the names ('/'): the actions, and the /URI entries in
+     * order, each searched from the end of the one before */
     size_t i = 0;
     unsigned count = 0;
-    while (i < n && count < 256) {
-        const char *hit = memmem(s + i, n - i, "/URI", 4);
-        if (!hit)
-            break;
+    for (const char *hit = memchr(s, '/', n); hit;
+         hit = memchr(hit + 1, '/', n - (size_t)(hit + 1 - s))) {
+        size_t left = n - (size_t)(hit - s);
+        if (left >= 3 && hit[1] == 'J' &&
+            (hit[2] == 'S' || (left >= 11 && memcmp(hit, "/JavaScript", 11) == 0)))
+            att->flags |= VG_ATT_F_PDF_JS;
+        else if (left >= 7 && hit[1] == 'L' && memcmp(hit, "/Launch", 7) == 0)
+            att->flags |= VG_ATT_F_PDF_JS;
+        if (!(left >= 4 && hit[1] == 'U' && hit[2] == 'R' && hit[3] == 'I') ||
+            (size_t)(hit - s) < i || count >= 256)
+            continue;
         size_t j = (size_t)(hit - s) + 4;
         while (j < n && (s[j] == ' ' || s[j] == '\r' || s[j] == '\n'))
             j++;
@@ -239,6 +246,43 @@ static const char *quick_type(const unsigned char *d, size_t n)
     return NULL;
 }
 
+/* libmagic's answer for content already seen, by SHA-256: the same logo,
+ * signature or campaign attachment comes in message after message, and
+ * libmagic costs 0.1 to several milliseconds a call on text and unknown
+ * binary data (it runs its whole database, compiling regular expressions).
+ * Direct-mapped, per parser. */
+#define MAGIC_CACHE 256
+#define MAGIC_TYPE_MAX 96
+
+struct vg_mail_magic_entry {
+    uint8_t digest[32];
+    char type[MAGIC_TYPE_MAX]; /* "" = empty slot */
+};
+
+static const char *magic_type(vg_mail_parser *p, const uint8_t dig[32], const unsigned char *d,
+                              size_t n)
+{
+    if (!p->magic_cache)
+        p->magic_cache = vg_xcalloc(MAGIC_CACHE, sizeof *p->magic_cache);
+    uint32_t h;
+    memcpy(&h, dig, sizeof h);
+    struct vg_mail_magic_entry *e = &p->magic_cache[h % MAGIC_CACHE];
+    if (e->type[0] && memcmp(e->digest, dig, 32) == 0)
+        return vg_arena_strdup(p->arena, e->type);
+    vg_mail__magic_lock();
+    const char *mt = magic_buffer(p->magic, d, n < (256u << 10) ? n : (256u << 10));
+    const char *r = mt ? vg_arena_strdup(p->arena, mt) : NULL;
+    vg_mail__magic_unlock();
+    if (!r)
+        return NULL;
+    size_t l = strlen(r);
+    if (l > 0 && l < MAGIC_TYPE_MAX) {
+        memcpy(e->digest, dig, 32);
+        memcpy(e->type, r, l + 1);
+    }
+    return r;
+}
+
 void vg_mail__attachment(vg_mail_builder *b, vg_mail_attachment *att, const unsigned char *d,
                          size_t n)
 {
@@ -248,11 +292,8 @@ void vg_mail__attachment(vg_mail_builder *b, vg_mail_attachment *att, const unsi
     vg_sha256_digest(d, n, dig);
     vg_hex(dig, 32, att->sha256);
     att->magic_type = quick_type(d, n);
-    if (!att->magic_type && p->magic && n > 0) {
-        const char *mt = magic_buffer(p->magic, d, n < (256u << 10) ? n : (256u << 10));
-        if (mt)
-            att->magic_type = vg_arena_strdup(p->arena, mt);
-    }
+    if (!att->magic_type && p->magic && n > 0)
+        att->magic_type = magic_type(p, dig, d, n);
     if (!att->magic_type)
         att->magic_type = n ? "application/octet-stream" : "application/x-empty";
     if (att->filename && vg_mail__has_bidi_control(att->filename)) {

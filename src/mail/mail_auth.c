@@ -415,7 +415,7 @@ static bool find_ip(const char *s, size_t n, vg_ip *ip)
         size_t st = i;
         if (s[st] == '[' || s[st] == '(' || s[st] == ' ' || s[st] == '=')
             st++;
-        if (n - st >= 5 && strncasecmp(s + st, "ipv6:", 5) == 0)
+        if (n - st >= 5 && (s[st] | 0x20) == 'i' && strncasecmp(s + st, "ipv6:", 5) == 0)
             st += 5;
         size_t e = st;
         while (e < n && (s[e] == '.' || s[e] == ':' || (s[e] >= '0' && s[e] <= '9') ||

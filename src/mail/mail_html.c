@@ -328,7 +328,12 @@ static int elem_lookup(const char *lname, size_t n, uint32_t h)
 {
     for (uint32_t k = h % ELEM_SLOTS; elem_slot[k]; k = (k + 1) % ELEM_SLOTS) {
         int i = elem_slot[k];
-        if (elem_len[i] == n && memcmp(ELEMS[i].name, lname, n) == 0)
+        if (elem_len[i] != n)
+            continue;
+        size_t j = 0; /* names of 1-10 bytes: no memcmp() call */
+        while (j < n && ELEMS[i].name[j] == lname[j])
+            j++;
+        if (j == n)
             return i;
     }
     return E_OTHER;
@@ -688,6 +693,7 @@ static void put_text(vg_buf *b, const char *t, size_t n, bool *space, size_t cap
     char last = b->n ? b->p[b->n - 1] : 0;
     const unsigned char *p = (const unsigned char *)t, *e = p + n;
     const unsigned stop = C_TEXT_WS | C_CTRL | C_C2;
+    bool was_full = *full; /* *full, kept in a register: only append() changes it */
     while (p < e) {
         unsigned c = CLS[*p];
         if (c & stop) {
@@ -710,6 +716,7 @@ static void put_text(vg_buf *b, const char *t, size_t n, bool *space, size_t cap
         size_t wn = (size_t)(w - p);
         if (k + wn + 1 > sizeof out) {
             append(b, out, k, cap, full);
+            was_full = *full;
             k = 0;
         }
         if (*space && last && last != '\n')
@@ -718,14 +725,21 @@ static void put_text(vg_buf *b, const char *t, size_t n, bool *space, size_t cap
         if (wn + 1 > sizeof out) {
             append(b, out, k, cap, full);
             append(b, (const char *)p, wn, cap, full);
+            was_full = *full;
             k = 0;
         } else {
-            memcpy(out + k, p, wn);
+#ifdef __SSE2__
+            if (wn <= 16 && e - p >= 16 && k + 16 <= sizeof out) /* a word: one 16-byte copy */
+                _mm_storeu_si128((__m128i *)(void *)(out + k),
+                                 _mm_loadu_si128((const __m128i *)(const void *)p));
+            else
+#endif
+                memcpy(out + k, p, wn);
             k += wn;
         }
         last = (char)w[-1];
         p = w;
-        if (*full)
+        if (was_full)
             return;
     }
     append(b, out, k, cap, full);
@@ -858,6 +872,29 @@ static bool css_zero(const char *v)
     return v[0] == '0' && (v[1] == 0 || strchr("percv%!", v[1]) || (v[1] == '.' && v[2] == '0'));
 }
 
+/* Is prop (lower case, no white space) one of the properties hides() reads? */
+static bool css_prop_read(const char *prop)
+{
+    switch (prop[0]) {
+    case 'd':
+        return strcmp(prop, "display") == 0;
+    case 'v':
+        return strcmp(prop, "visibility") == 0;
+    case 'f':
+        return strcmp(prop, "font-size") == 0;
+    case 'o':
+        return strcmp(prop, "opacity") == 0 || strcmp(prop, "overflow") == 0;
+    case 'h':
+        return strcmp(prop, "height") == 0;
+    case 'w':
+        return strcmp(prop, "width") == 0;
+    case 'm':
+        return strcmp(prop, "max-height") == 0 || strcmp(prop, "max-width") == 0;
+    default:
+        return false;
+    }
+}
+
 /* Does an inline style (or the hidden attribute) hide the element? A
  * declaration display:none, visibility:hidden, font-size:0 (or 1px),
  * opacity:0, or a zero height or width (max- too) with overflow:hidden. */
@@ -877,9 +914,10 @@ static bool hides(const tag *t)
         if (!e)
             e = p + strlen(p);
         const char *colon = memchr(p, ':', (size_t)(e - p));
-        if (colon) {
-            char prop[16], v[16];
+        char prop[16], v[16];
+        if (colon)
             css_word(p, colon, prop, sizeof prop);
+        if (colon && css_prop_read(prop)) { /* the value of the others is not read */
             css_word(colon + 1, e, v, sizeof v);
             if ((strcmp(prop, "display") == 0 && strncmp(v, "none", 4) == 0) ||
                 (strcmp(prop, "visibility") == 0 && strncmp(v, "hidden", 6) == 0) ||
@@ -1420,6 +1458,24 @@ static unsigned wanted(int el)
     }
 }
 
+/* The next '&', NUL or CR (C_VAL_STOP): 16 bytes at a time where SSE2 is
+ * available (style and href values run to hundreds of bytes). */
+static const char *scan_value(const char *p, const char *end)
+{
+#ifdef __SSE2__
+    const __m128i amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r'), nul = _mm_setzero_si128();
+    for (; end - p >= 16; p += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, cr)),
+                                   _mm_cmpeq_epi8(x, nul));
+        int m = _mm_movemask_epi8(hit);
+        if (m)
+            return p + __builtin_ctz((unsigned)m);
+    }
+#endif
+    return scan_until(p, end, C_VAL_STOP);
+}
+
 /* An attribute value decoded into the scratch buffer (references, NUL to
  * U+FFFD, CR LF and CR to LF); returns its offset. */
 static size_t attr_value(html *s, const char *v, size_t n)
@@ -1428,7 +1484,7 @@ static size_t attr_value(html *s, const char *v, size_t n)
     size_t off = sc->n;
     const char *end = v + n;
     while (v < end) {
-        const char *q = scan_until(v, end, C_VAL_STOP);
+        const char *q = scan_value(v, end);
         vg_buf_append(sc, v, (size_t)(q - v));
         if (q == end)
             break;
@@ -1521,8 +1577,10 @@ static const char *parse_tag(html *s, const char *p, const char *end, tag *t, bo
         t->have |= 1u << id;
         t->off[id] = attr_value(s, v, vn);
     }
-    for (int i = 0; i < A_COUNT; i++)
-        t->val[i] = (t->have & (1u << i)) ? s->scratch.p + t->off[i] : NULL;
+    if (!is_end) { /* an end tag's attributes are not read */
+        for (int i = 0; i < A_COUNT; i++)
+            t->val[i] = (t->have & (1u << i)) ? s->scratch.p + t->off[i] : NULL;
+    }
     return q < end ? q + 1 : end;
 }
 

@@ -33,6 +33,7 @@ struct vg_mail_parser {
     magic_t magic;    /* libmagic, MIME-type mode; NULL if it failed to load */
     void *gm_options; /* GMimeParserOptions * */
     struct vg_mail_reg_entry *reg_cache; /* registrable domains of relay hosts (mail_auth.c) */
+    struct vg_mail_magic_entry *magic_cache; /* libmagic's answers by SHA-256 (mail_attach.c) */
     /* state of the current parse */
     unsigned parts;   /* parts seen, all levels */
     unsigned warnings;
@@ -56,12 +57,21 @@ typedef struct vg_mail_builder {
 /* Converts n bytes in charset (NULL/"" = unknown) to UTF-8, appended to out.
  * Returns false when the charset was unknown and a guess was used. */
 bool vg_mail__to_utf8(const char *charset, const void *data, size_t n, vg_buf *out);
+/* The same without copying text that is UTF-8 already: *text is data
+ * itself then, else what was appended to out (valid until out changes). */
+bool vg_mail__to_utf8_view(const char *charset, const void *data, size_t n, vg_buf *out,
+                           const char **text, size_t *text_n);
 /* Same, into the arena (NUL-terminated). */
 char *vg_mail__to_utf8_arena(vg_arena *a, const char *charset, const void *data, size_t n,
                              bool *guessed);
 /* Decodes the RFC 2047 encoded words of an unstructured header value
  * (NUL-terminated) to UTF-8, in the arena. */
 char *vg_mail__rfc2047(vg_arena *a, const char *s);
+/* A display name made only of UTF-8 encoded words ("=?utf-8?B?...?=
+ * =?UTF-8?Q?...?="), decoded into the arena; NULL when s (n bytes) is
+ * anything else or decodes to text GMime would treat otherwise (controls,
+ * quotes, backslashes, edge or double spaces, invalid UTF-8). */
+char *vg_mail__rfc2047_utf8_phrase(vg_arena *a, const char *s, size_t n);
 /* Display-name checks: VG_MAIL_EV_NAME_ZERO_WIDTH / _MIXED_SCRIPT bits. */
 unsigned vg_mail__name_evidence(const char *name);
 /* True if s contains a bidi override / isolate / embedding control. */
@@ -85,6 +95,9 @@ void vg_mail__auth(vg_mail_builder *b);
 /* Received chain into m->hops. */
 void vg_mail__received(vg_mail_builder *b);
 /* Attachment analysis: type by content, digest, archives, macros, PDF links. */
+/* Held around every libmagic call (mail_parse.c: libmagic is not thread-safe). */
+void vg_mail__magic_lock(void);
+void vg_mail__magic_unlock(void);
 void vg_mail__attachment(vg_mail_builder *b, vg_mail_attachment *att, const unsigned char *data,
                          size_t n);
 
@@ -124,6 +137,10 @@ const vg_mime_field *vg_mail__mime_field(const vg_mime_entity *e, const char *na
 /* Raw value unfolded (line breaks removed, tabs and NULs to spaces, trimmed)
  * and NUL-terminated, in the arena. */
 char *vg_mail__mime_unfold(vg_arena *a, const char *raw, size_t n);
+/* The same, also giving the length and whether it is all ASCII (either
+ * pointer may be NULL). */
+char *vg_mail__mime_unfold_n(vg_arena *a, const char *raw, size_t n, size_t *out_len,
+                             bool *ascii);
 
 /* Iterator over the parts of a multipart body (RFC 2046 5.1.1). */
 typedef struct vg_mime_parts {

@@ -12,6 +12,7 @@
  * Everything the result points to is allocated in the parser's arena, which
  * is reset at the start of each parse. GLib messages go to vigil's log.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,8 @@ char *vg_mail__arena_buf(vg_arena *a, const vg_buf *b)
     if (b->n)
         memcpy(r, b->p, b->n);
     r[b->n] = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        if (r[i] == 0)
-            r[i] = ' ';
-    }
+    for (char *z = memchr(r, 0, b->n); z; z = memchr(z, 0, (size_t)(r + b->n - z)))
+        *z = ' ';
     return r;
 }
 
@@ -112,6 +111,16 @@ static void glib_log(const gchar *domain, GLogLevelFlags level, const gchar *msg
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/* libmagic is not thread-safe where it loads its database (magic_load(NULL)
+ * frees and sets a static path: two threads loading at once can free it
+ * twice) and writes static state while matching (helgrind sees both with
+ * `vigil mail -j 3`). Every call into it holds this lock; attachments are
+ * typed by signature or from the parser's cache first, so it is rarely
+ * taken. */
+static pthread_mutex_t magic_mu = PTHREAD_MUTEX_INITIALIZER;
+void vg_mail__magic_lock(void) { pthread_mutex_lock(&magic_mu); }
+void vg_mail__magic_unlock(void) { pthread_mutex_unlock(&magic_mu); }
+
 static void global_init(void)
 {
     g_mime_init();
@@ -152,6 +161,7 @@ vg_err vg_mail_parser_new(vg_mail_parser **out, const vg_mail_parse_opts *opts, 
     p->opts.authserv_ids = (const char *const *)p->authserv_ids;
     p->opts.org_domains = (const char *const *)p->org_domains;
     p->arena = vg_arena_new(256u << 10);
+    vg_mail__magic_lock();
     p->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
     if (p->magic && magic_load(p->magic, NULL) != 0) {
         vg_warn("mail: libmagic database not loaded (%s); attachment types from content disabled",
@@ -163,6 +173,7 @@ vg_err vg_mail_parser_new(vg_mail_parser **out, const vg_mail_parse_opts *opts, 
         size_t bytes = 256u << 10;
         magic_setparam(p->magic, MAGIC_PARAM_BYTES_MAX, &bytes);
     }
+    vg_mail__magic_unlock();
     GMimeParserOptions *o = g_mime_parser_options_new();
     g_mime_parser_options_set_address_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
     g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
@@ -187,9 +198,13 @@ void vg_mail_parser_free(vg_mail_parser *p)
     free(p->org_domains);
     if (p->gm_options)
         g_mime_parser_options_free(p->gm_options);
-    if (p->magic)
+    if (p->magic) {
+        vg_mail__magic_lock();
         magic_close(p->magic);
+        vg_mail__magic_unlock();
+    }
     free(p->reg_cache);
+    free(p->magic_cache);
     vg_arena_free(p->arena);
     free(p);
 }
@@ -270,12 +285,24 @@ static void add_addrs(vg_mail_builder *b, vg_avec *vec, InternetAddressList *lis
     }
 }
 
+/* Specials of RFC 5322 (3.2.3) and '\\': a switch, not strchr() per byte. */
+static bool addr_special(unsigned char c)
+{
+    switch (c) {
+    case '"': case '(': case ')': case '<': case '>': case '[': case ']': case ',': case ';':
+    case ':': case '@': case '.': case '\\':
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool addr_spec_simple(const char *s, size_t n)
 {
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c <= ' ' || c >= 0x7f || strchr("\"<>()[],;:\\", c))
+        if (c <= ' ' || c >= 0x7f || (c != '@' && c != '.' && addr_special(c)))
             return false;
         if (c == '@')
             at++;
@@ -283,11 +310,50 @@ static bool addr_spec_simple(const char *s, size_t n)
     return at == 1 && s[0] != '@' && s[n - 1] != '@';
 }
 
+/* Dot-atoms on both sides of the '@' of an addr-spec (a, n bytes): no
+ * leading, trailing or double dots. GMime drops a mailbox without;
+ * simple_mailbox() reads the plain shapes anyway (as it always has), but
+ * its newer paths (lists, encoded-word names) leave those to GMime. */
+static bool dot_atoms_n(const char *a, size_t n)
+{
+    if (n == 0 || a[0] == '.' || a[n - 1] == '.')
+        return false;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if ((a[i] == '.' && (a[i + 1] == '.' || a[i + 1] == '@')) ||
+            (a[i] == '@' && a[i + 1] == '.'))
+            return false;
+    }
+    return true;
+}
+
+/* The same for a mailbox s ("a@b" or "... <a@b>", white space around). */
+static bool dot_atoms(const char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    const char *a = s, *e = s + n;
+    if (n && s[n - 1] == '>') {
+        const char *lt = memchr(s, '<', n);
+        if (!lt)
+            return false;
+        a = lt + 1;
+        e--;
+    } else {
+        while (a < e && (*a == ' ' || *a == '\t' || *a == '\r' || *a == '\n'))
+            a++;
+    }
+    return dot_atoms_n(a, (size_t)(e - a));
+}
+
 /* The two shapes most address fields have, "a@b" and "Name <a@b>" (the name
- * plain ASCII words or one quoted string without escapes), read directly;
- * anything else (lists, groups, comments, encoded words, 8-bit names,
- * escapes) goes to GMime's parser. True if v was read. */
-static bool simple_mailbox(vg_mail_builder *b, vg_avec *vec, char *v)
+ * plain ASCII words, one quoted string without escapes, or only UTF-8
+ * encoded words), read directly; anything else (groups, comments, other
+ * encoded words, 8-bit names, escapes) goes to GMime's parser, and lists to
+ * simple_mailbox_list(). True if v was read (or, dry, would be: nothing is
+ * added and v is left as it was). tests/test_mail_fastpath.c compares
+ * these paths with GMime's. */
+static bool simple_mailbox(vg_mail_builder *b, vg_avec *vec, char *v, bool dry)
 {
     size_t n = strlen(v);
     while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
@@ -301,6 +367,8 @@ static bool simple_mailbox(vg_mail_builder *b, vg_avec *vec, char *v)
     if (v[n - 1] != '>') {
         if (!addr_spec_simple(v, n))
             return false;
+        if (dry)
+            return true;
         v[n] = 0;
         add_mailbox(b, vec, NULL, v);
         return true;
@@ -330,13 +398,18 @@ static bool simple_mailbox(vg_mail_builder *b, vg_avec *vec, char *v)
     } else {
         for (size_t i = 0; i < nl; i++) {
             unsigned char c = (unsigned char)name[i];
-            if (c < ' ' || c >= 0x7f || strchr("\"()<>[]:;@\\,.", c) ||
+            if (c < ' ' || c >= 0x7f || addr_special(c) ||
                 (c == ' ' && (i == 0 || name[i - 1] == ' ')))
                 return false;
         }
     }
-    if (nl >= 2 && memmem(name, nl, "=?", 2))
+    const char *decoded = NULL; /* encoded words (only in an unquoted name) */
+    if (nl >= 2 && memmem(name, nl, "=?", 2) &&
+        (name != v || !dot_atoms_n(addr, al) ||
+         !(decoded = vg_mail__rfc2047_utf8_phrase(b->p->arena, name, nl))))
         return false;
+    if (dry)
+        return true;
     while (nl && name[nl - 1] == ' ') /* GMime trims inside the quotes too */
         nl--;
     while (nl && *name == ' ') {
@@ -345,7 +418,70 @@ static bool simple_mailbox(vg_mail_builder *b, vg_avec *vec, char *v)
     }
     name[nl] = 0;
     addr[al] = 0;
-    add_mailbox(b, vec, name, addr);
+    add_mailbox(b, vec, decoded ? decoded : name, addr);
+    return true;
+}
+
+/* A list of such mailboxes ("a@b, Name <c@d>, \"Doe, J\" <e@f>"): split at
+ * the commas outside quotes and angle brackets, each read by
+ * simple_mailbox(). All or nothing: false (and vec as it was) if one is not
+ * of that shape. v is changed either way. */
+static bool simple_mailbox_list(vg_mail_builder *b, vg_avec *vec, char *v)
+{
+    /* cut at the commas, checking each mailbox; then read them */
+    size_t count = 0;
+    bool quoted = false, angle = false;
+    char *start = v;
+    for (char *c = v;; c++) {
+        if (*c == '"' && !angle)
+            quoted = !quoted;
+        else if (*c == '<' && !quoted)
+            angle = true;
+        else if (*c == '>' && !quoted)
+            angle = false;
+        else if (*c == '\\')
+            return false; /* an escape: GMime's */
+        if ((*c == ',' && !quoted && !angle) || !*c) {
+            bool last = !*c;
+            *c = 0;
+            if (!dot_atoms(start) || !simple_mailbox(b, vec, start, true))
+                return false;
+            count++;
+            if (last)
+                break;
+            start = c + 1;
+        }
+    }
+    if (vec->n + count > 256)
+        return false; /* over the limit: GMime's way */
+    for (char *c = v; count--;) {
+        char *next = c + strlen(c) + 1; /* before simple_mailbox() cuts c shorter */
+        simple_mailbox(b, vec, c, false);
+        c = next;
+    }
+    return true;
+}
+
+/* "undisclosed-recipients:;": a group without members (words of letters,
+ * digits, '-' and '_' before ":;"), which gives no address. */
+static bool empty_group(const char *v)
+{
+    while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+        v++;
+    const char *w = v;
+    while (isalnum((unsigned char)*w) || *w == '-' || *w == '_' ||
+           (*w == ' ' && w > v && w[-1] != ' '))
+        w++;
+    if (w == v || w[-1] == ' ' || *w++ != ':')
+        return false;
+    while (*w == ' ')
+        w++;
+    if (*w++ != ';')
+        return false;
+    for (; *w; w++) {
+        if (*w != ' ' && *w != '\t' && *w != '\r' && *w != '\n')
+            return false;
+    }
     return true;
 }
 
@@ -394,7 +530,16 @@ static bool opaque_field(const char *name, size_t n)
     return false;
 }
 
-static void read_headers(vg_mail_builder *b, const vg_mime_entity *e)
+/* The header fields build() reads. */
+enum { KH_SUBJECT, KH_RETURN_PATH, KH_MESSAGE_ID, KH_DATE, KH_LIST_ID, KH_LIST_UNSUBSCRIBE,
+       KH_COUNT };
+static const char *const KNOWN_HEADERS[KH_COUNT] = {"Subject", "Return-Path", "Message-ID",
+                                                    "Date", "List-Id", "List-Unsubscribe"};
+static const size_t KNOWN_LEN[KH_COUNT] = {7, 11, 10, 4, 7, 16};
+
+/* Headers into b->headers; kh[KH_*]: the value of the first field of each
+ * known name, NULL if none. */
+static void read_headers(vg_mail_builder *b, const vg_mime_entity *e, const char *kh[KH_COUNT])
 {
     vg_mail_parser *p = b->p;
     vg_arena *a = p->arena;
@@ -413,18 +558,30 @@ static void read_headers(vg_mail_builder *b, const vg_mime_entity *e)
         }
         vg_mail_header *o = AVEC_PUSH(a, &b->headers, vg_mail_header);
         o->name = vg_arena_strndup(a, f->name, f->name_len); /* ftext: ASCII */
-        const char *v = vg_mail__mime_unfold(a, f->raw, f->raw_len < MAX_HEADER_VALUE
-                                                            ? f->raw_len : MAX_HEADER_VALUE);
+        size_t vl;
+        bool ascii;
+        const char *v = vg_mail__mime_unfold_n(a, f->raw, f->raw_len < MAX_HEADER_VALUE
+                                                              ? f->raw_len : MAX_HEADER_VALUE,
+                                               &vl, &ascii);
         /* RFC 2047 decoding where there is something to decode and the field
          * is text */
-        if (strstr(v, "=?") && !opaque_field(f->name, f->name_len))
+        if (strstr(v, "=?") && !opaque_field(f->name, f->name_len)) {
             v = vg_mail__rfc2047(a, v);
-        size_t vl = strlen(v);
-        if (vg_utf8_valid(v, vl)) {
+            vl = strlen(v);
+            ascii = false;
+        }
+        if (ascii || vg_utf8_valid(v, vl)) {
             o->value = v;
         } else {
             bool guessed;
             o->value = vg_mail__to_utf8_arena(a, NULL, v, vl, &guessed);
+        }
+        /* the first of each field build() reads (vg_mail_header_get()'s
+         * answer, without a pass per name) */
+        for (int k = 0; k < KH_COUNT; k++) {
+            if (!kh[k] && f->name_len == KNOWN_LEN[k] &&
+                strncasecmp(f->name, KNOWN_HEADERS[k], f->name_len) == 0)
+                kh[k] = o->value;
         }
     }
     if (froms > 1)
@@ -447,7 +604,10 @@ static void read_addrs(vg_mail_builder *b, vg_avec *vec, const vg_mime_entity *e
         for (size_t k = 0; k < rl; k++) /* a NUL would cut the value short */
             v[k] = f->raw[k] ? f->raw[k] : ' ';
         v[rl] = 0;
-        if (vec->n < 256 && simple_mailbox(b, vec, v))
+        if (vec->n < 256 && (simple_mailbox(b, vec, v, false) || empty_group(v)))
+            continue;
+        if (vec->n < 256 && strchr(v, ',') &&
+            simple_mailbox_list(b, vec, vg_arena_strdup(b->p->arena, v)))
             continue;
         InternetAddressList *l = internet_address_list_parse(b->p->gm_options, v);
         if (l) {
@@ -581,6 +741,128 @@ static bool is_ascii_token(const char *s)
     return true;
 }
 
+/* ---- the plain shape of Content-Type and Content-Disposition ------------------------------ */
+
+/* Most parts say "text/plain; charset=utf-8" or "attachment;
+ * filename=\"a.pdf\"": a token (or type/subtype), then parameters whose
+ * values are tokens or quoted strings without escapes. Those values are
+ * read here; GMime's parser (a GObject and a parameter list per field, a
+ * tenth of the parse) gets everything else: 8-bit or control characters,
+ * RFC 2231 names ('*'), encoded words, comments, escapes, white space
+ * around '=', repeated parameters, more than SIMPLE_MAX_PARAMS. On the
+ * values it reads, both give the same results (tests/test_mail_mime.c). */
+#define SIMPLE_MAX_PARAMS 8
+
+typedef struct simple_value {
+    const char *tok, *sub; /* the token or type, the subtype (NULL for a disposition) */
+    size_t tok_len, sub_len;
+    struct {
+        const char *name, *val;
+        size_t name_len, val_len;
+    } par[SIMPLE_MAX_PARAMS];
+    int n;
+} simple_value;
+
+/* RFC 2045 token characters, without '*' (RFC 2231) and '%'. */
+static bool simple_tok_char(unsigned char c)
+{
+    switch (c) {
+    case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':': case '\\':
+    case '"': case '/': case '[': case ']': case '?': case '=': case '*': case '%':
+        return false;
+    default:
+        return c > 32 && c < 127;
+    }
+}
+
+static size_t simple_tok(const char *s)
+{
+    size_t n = 0;
+    while (simple_tok_char((unsigned char)s[n]))
+        n++;
+    return n;
+}
+
+/* v: an unfolded value (vg_mail__mime_unfold: no line breaks or tabs,
+ * trimmed). with_sub: "type/subtype". False if v is not of the plain shape. */
+static bool simple_parse(const char *v, bool with_sub, simple_value *out)
+{
+    out->n = 0;
+    out->sub = NULL;
+    out->sub_len = 0;
+    out->tok = v;
+    out->tok_len = simple_tok(v);
+    if (!out->tok_len)
+        return false;
+    v += out->tok_len;
+    if (with_sub) {
+        if (*v != '/')
+            return false;
+        out->sub = ++v;
+        out->sub_len = simple_tok(v);
+        if (!out->sub_len)
+            return false;
+        v += out->sub_len;
+    }
+    for (;;) {
+        while (*v == ' ')
+            v++;
+        if (!*v)
+            return true;
+        if (*v != ';' || out->n == SIMPLE_MAX_PARAMS)
+            return false;
+        v++;
+        while (*v == ' ')
+            v++;
+        if (!*v)
+            return true; /* a trailing ';' */
+        const char *name = v;
+        size_t nl = simple_tok(v);
+        if (!nl || v[nl] != '=')
+            return false;
+        v += nl + 1;
+        const char *val;
+        size_t vl;
+        if (*v == '"') {
+            val = ++v;
+            while (*v >= 32 && *v < 127 && *v != '"' && *v != '\\')
+                v++;
+            if (*v != '"')
+                return false;
+            vl = (size_t)(v - val);
+            v++;
+            if (memmem(val, vl, "=?", 2))
+                return false; /* an encoded word: GMime decodes it */
+        } else {
+            val = v;
+            vl = simple_tok(v);
+            if (!vl)
+                return false;
+            v += vl;
+        }
+        for (int i = 0; i < out->n; i++) {
+            if (out->par[i].name_len == nl && strncasecmp(out->par[i].name, name, nl) == 0)
+                return false;
+        }
+        out->par[out->n].name = name;
+        out->par[out->n].name_len = nl;
+        out->par[out->n].val = val;
+        out->par[out->n].val_len = vl;
+        out->n++;
+    }
+}
+
+/* The value of parameter name (lower case) in the arena, NULL if absent. */
+static const char *simple_param(vg_arena *a, const simple_value *sv, const char *name)
+{
+    size_t nl = strlen(name);
+    for (int i = 0; i < sv->n; i++) {
+        if (sv->par[i].name_len == nl && strncasecmp(sv->par[i].name, name, nl) == 0)
+            return vg_arena_strndup(a, sv->par[i].val, sv->par[i].val_len);
+    }
+    return NULL;
+}
+
 /* Reads Content-Type (GMime parses the parameters: RFC 2231 continuations and
  * charsets, quoting), Content-Disposition and Content-Transfer-Encoding.
  * Without Content-Type the default is text/plain, or message/rfc822 inside
@@ -592,7 +874,14 @@ static void read_part_info(vg_mail_parser *p, const vg_mime_entity *e, bool in_d
     memset(pi, 0, sizeof *pi);
     const char *name = NULL;
     const char *ctv = field_value(a, e, "Content-Type");
-    if (ctv && *ctv) {
+    simple_value sv;
+    if (ctv && *ctv && simple_parse(ctv, true, &sv)) {
+        pi->type = vg_mail__arena_lower(a, sv.tok, sv.tok_len);
+        pi->sub = vg_mail__arena_lower(a, sv.sub, sv.sub_len);
+        pi->charset = simple_param(a, &sv, "charset");
+        pi->boundary = boundary_dup(a, simple_param(a, &sv, "boundary"));
+        name = simple_param(a, &sv, "name");
+    } else if (ctv && *ctv) {
         GMimeContentType *ct = g_mime_content_type_parse(p->gm_options, ctv);
         if (ct) {
             const char *t = g_mime_content_type_get_media_type(ct);
@@ -618,7 +907,11 @@ static void read_part_info(vg_mail_parser *p, const vg_mime_entity *e, bool in_d
         pi->sub = "plain";
     }
     const char *cdv = field_value(a, e, "Content-Disposition");
-    if (cdv) {
+    if (cdv && simple_parse(cdv, false, &sv)) {
+        pi->has_disposition = true;
+        pi->attachment = sv.tok_len == 10 && strncasecmp(sv.tok, "attachment", 10) == 0;
+        pi->filename = simple_param(a, &sv, "filename");
+    } else if (cdv) {
         pi->has_disposition = true;
         GMimeContentDisposition *cd = g_mime_content_disposition_parse(p->gm_options, cdv);
         if (cd) {
@@ -697,13 +990,15 @@ static void walk_part(vg_mail_builder *b, const vg_mime_entity *e, const part_in
     if (body_text) {
         vg_buf conv;
         vg_buf_init(&conv, 0);
-        if (!vg_mail__to_utf8(pi->charset, data, n, &conv))
+        const char *text;
+        size_t tn;
+        if (!vg_mail__to_utf8_view(pi->charset, data, n, &conv, &text, &tn))
             b->m->evidence |= VG_MAIL_EV_BAD_CHARSET;
         if (is_html) {
-            vg_mail__html(b, conv.p ? conv.p : "", conv.n, false, &b->html);
+            vg_mail__html(b, text, tn, false, &b->html);
         } else {
             size_t before = b->plain.n;
-            append_text(b, &b->plain, conv.p ? conv.p : "", conv.n);
+            append_text(b, &b->plain, text, tn);
             vg_mail__scan_text_urls(b, b->plain.p + before, b->plain.n - before, 0);
         }
         vg_buf_free(&conv);
@@ -817,7 +1112,8 @@ static vg_mail_msg *build(vg_mail_parser *p, const char *data, size_t n, int dep
 
     vg_mime_entity e;
     vg_mail__mime_split(a, data, n, MAX_HEADERS + 1, &e);
-    read_headers(b, &e);
+    const char *kh[KH_COUNT] = {0};
+    read_headers(b, &e, kh);
     read_addrs(b, &b->from, &e, "From");
     read_addrs(b, &b->reply_to, &e, "Reply-To");
     read_addrs(b, &b->to, &e, "To");
@@ -840,18 +1136,18 @@ static vg_mail_msg *build(vg_mail_parser *p, const char *data, size_t n, int dep
         m->evidence |= VG_MAIL_EV_NO_FROM;
     m->headers = b->headers.v;
     m->n_headers = b->headers.n;
-    const char *subj = vg_mail_header_get(m, "Subject");
+    const char *subj = kh[KH_SUBJECT];
     m->subject = subj ? subj : "";
-    const char *rp = vg_mail_header_get(m, "Return-Path");
+    const char *rp = kh[KH_RETURN_PATH];
     m->return_path = angle_addr(a, rp);
     m->return_path_domain = m->return_path ? vg_mail__addr_domain(a, m->return_path) : NULL;
-    const char *midv = vg_mail_header_get(m, "Message-ID");
+    const char *midv = kh[KH_MESSAGE_ID];
     if (midv) {
         char *mid = g_mime_utils_decode_message_id(midv);
         m->message_id = mid && *mid ? utf8_dup(a, mid) : NULL;
         g_free(mid);
     }
-    const char *date = vg_mail_header_get(m, "Date");
+    const char *date = kh[KH_DATE];
     int64_t t;
     if (date && vg_time_parse_rfc5322(vg_str_trim(vg_str_from(date)), &t) == VG_OK) {
         m->date_ms = t;
@@ -862,9 +1158,9 @@ static vg_mail_msg *build(vg_mail_parser *p, const char *data, size_t n, int dep
             g_date_time_unref(dt);
         }
     }
-    const char *lid = vg_mail_header_get(m, "List-Id");
+    const char *lid = kh[KH_LIST_ID];
     m->list_id = lid ? lid : NULL;
-    m->has_list_unsubscribe = vg_mail_header_get(m, "List-Unsubscribe") != NULL;
+    m->has_list_unsubscribe = kh[KH_LIST_UNSUBSCRIBE] != NULL;
     vg_mail__received(b);
     vg_mail__auth(b);
     m->hops = b->hops.v;

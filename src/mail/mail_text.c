@@ -2,6 +2,7 @@
  * paths for UTF-8, ASCII, Latin-1 and windows-1252; ICU converters for the
  * rest; uchardet when the charset is missing or unknown), and the checks on
  * display names (invisible characters, mixed scripts, bidi controls). */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -109,33 +110,52 @@ static const char *guess_charset(const void *data, size_t n)
 
 bool vg_mail__to_utf8(const char *charset, const void *data, size_t n, vg_buf *out)
 {
+    const char *p;
+    size_t pn;
+    bool r = vg_mail__to_utf8_view(charset, data, n, out, &p, &pn);
+    if (p == data && pn)
+        vg_buf_append(out, data, n);
+    return r;
+}
+
+bool vg_mail__to_utf8_view(const char *charset, const void *data, size_t n, vg_buf *out,
+                           const char **text, size_t *text_n)
+{
+    *text = data;
+    *text_n = n;
     if (n == 0)
         return true;
     bool known = charset && *charset;
     if (known && name_is(charset, utf8_names)) {
-        if (vg_utf8_valid(data, n)) {
-            vg_buf_append(out, data, n);
+        if (vg_utf8_valid(data, n))
             return true;
-        }
         /* Declared UTF-8/ASCII but not: a common lie, usually cp1252. */
         known = false;
     }
+    /* from here on the text is what is appended to out */
+    size_t n0 = out->n;
+    bool r;
     if (known && name_is(charset, latin_names)) {
         from_cp1252(data, n, out);
-        return true;
-    }
-    if (known && icu_convert(charset, data, n, out))
-        return true;
-    /* Missing or unknown charset: valid UTF-8 is taken as is, else guess. */
-    if (vg_utf8_valid(data, n)) {
-        vg_buf_append(out, data, n);
+        r = true;
+    } else if (known && icu_convert(charset, data, n, out)) {
+        r = true;
+    } else if (vg_utf8_valid(data, n)) {
+        /* Missing or unknown charset: valid UTF-8 is taken as is, else guess. */
         return !(charset && *charset);
+    } else {
+        const char *g = guess_charset(data, n);
+        if (g && !name_is(g, utf8_names) && !name_is(g, latin_names) &&
+            icu_convert(g, data, n, out)) {
+            r = false;
+        } else {
+            from_cp1252(data, n, out);
+            r = !(charset && *charset) ? true : false;
+        }
     }
-    const char *g = guess_charset(data, n);
-    if (g && !name_is(g, utf8_names) && !name_is(g, latin_names) && icu_convert(g, data, n, out))
-        return false;
-    from_cp1252(data, n, out);
-    return !(charset && *charset) ? true : false;
+    *text = out->p ? out->p + n0 : "";
+    *text_n = out->n - n0;
+    return r;
 }
 
 char *vg_mail__to_utf8_arena(vg_arena *a, const char *charset, const void *data, size_t n,
@@ -319,6 +339,67 @@ static void flush_words(vg_buf *out, vg_buf *raw, const char *cs, size_t csl)
     name[csl] = 0;
     vg_mail__to_utf8(name, raw->p, raw->n, out);
     raw->n = 0;
+}
+
+char *vg_mail__rfc2047_utf8_phrase(vg_arena *a, const char *s, size_t n)
+{
+    vg_buf raw;
+    vg_buf_init(&raw, 0);
+    const char *p = s, *end = s + n;
+    char *r = NULL;
+    while (p < end) {
+        const char *cs, *txt, *we;
+        size_t csl, txtl;
+        char enc;
+        if (end - p < 2 || p[0] != '=' || p[1] != '?')
+            goto out;
+        we = encoded_word(p, &cs, &csl, &enc, &txt, &txtl);
+        if (!we || we > end || csl != 5 || strncasecmp(cs, "utf-8", 5) != 0 || cs[5] != '?')
+            goto out;
+        /* well-formed text only: B in quanta of four, padding at the end;
+         * Q with "=XX" escapes */
+        if (enc == 'b' && txtl % 4 != 0)
+            goto out;
+        for (size_t i = 0; i < txtl; i++) {
+            unsigned char c = (unsigned char)txt[i];
+            if (c <= ' ' || c >= 0x7f)
+                goto out;
+            if (enc == 'b' && !isalnum(c) && c != '+' && c != '/' &&
+                !(c == '=' && i + 2 >= txtl && (i + 1 == txtl || txt[i + 1] == '=')))
+                goto out;
+            if (enc == 'q' && c == '=' &&
+                !(i + 2 < txtl && isxdigit((unsigned char)txt[i + 1]) &&
+                  isxdigit((unsigned char)txt[i + 2])))
+                goto out;
+        }
+        size_t before = raw.n;
+        decode_word_text(enc, txt, txtl, &raw);
+        /* whole characters in each word (GMime joins some split ones, not others) */
+        if (raw.failed || (raw.n > before && !vg_utf8_valid(raw.p + before, raw.n - before)))
+            goto out;
+        p = we;
+        if (p < end && *p != ' ')
+            goto out;
+        while (p < end && *p == ' ')
+            p++;
+        /* GMime joins the base64 of adjacent words before decoding it:
+         * padding before the last word ends its name there */
+        if (p < end && enc == 'b' && txtl && txt[txtl - 1] == '=')
+            goto out;
+    }
+    if (raw.n == 0)
+        goto out;
+    for (size_t i = 0; i < raw.n; i++) {
+        unsigned char c = (unsigned char)raw.p[i];
+        if (c < ' ' || c == 0x7f || c == '"' || c == '\\')
+            goto out;
+    }
+    if (raw.p[0] == ' ' || raw.p[raw.n - 1] == ' ' || memmem(raw.p, raw.n, "  ", 2))
+        goto out;
+    r = vg_arena_strndup(a, raw.p, raw.n);
+out:
+    vg_buf_free(&raw);
+    return r;
 }
 
 char *vg_mail__rfc2047(vg_arena *a, const char *s)
