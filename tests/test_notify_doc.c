@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "md_inert.h"
 #include "notify/notify_int.h"
 
 static const char EVIL[] = "<script>alert('x')</script> **b** a|b `t` ``u`` \\| x\ny \xE2\x80\xAE!";
@@ -42,36 +43,9 @@ static size_t cell_pipes(const char *line, size_t n)
     return k;
 }
 
-/* Outside code spans (literal in CommonMark) no raw tag, emphasis or
- * blockquote character: each is backslash-escaped. */
-static void assert_md_inert(const char *md)
-{
-    for (const char *p = md; *p; p++) {
-        if (*p == '\\' && p[1]) {
-            p++;
-            continue;
-        }
-        if (*p == '`') {
-            size_t k = strspn(p, "`");
-            const char *q = p + k, *end = NULL;
-            while ((q = strchr(q, '`')) != NULL) {
-                size_t r = strspn(q, "`");
-                if (r == k) {
-                    end = q;
-                    break;
-                }
-                q += r;
-            }
-            if (!end)
-                fail_msg("unclosed code span: %s", p);
-            assert_null(memchr(p, '\n', (size_t)(end - p)));
-            p = end + k - 1;
-            continue;
-        }
-        if (strchr("<>*_", *p))
-            fail_msg("raw '%c' in Markdown: %.40s", *p, p);
-    }
-}
+/* Outside code spans no raw tag, emphasis or blockquote character: each is
+ * backslash-escaped. */
+static void assert_md_inert(const char *md) { md_assert_inert(md, "<>*_"); }
 
 static void assert_html_inert(const char *html)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "md_inert.h"
 #include "vigil/notify.h"
 
 #define T0 1604880000000LL /* 2020-11-09T00:00:00Z */
@@ -198,39 +199,9 @@ static void assert_no_other_victims(const char *text)
     }
 }
 
-/* Outside code spans (literal in CommonMark) every < is backslash-escaped,
- * so no raw HTML reaches a Markdown renderer. */
-static void assert_md_inert(const char *md)
-{
-    const char *p = md;
-    while (*p) {
-        if (*p == '\\' && p[1]) {
-            p += 2;
-            continue;
-        }
-        if (*p == '`') {
-            size_t k = strspn(p, "`");
-            const char *q = p + k;
-            const char *end = NULL;
-            while ((q = strchr(q, '`')) != NULL) {
-                size_t r = strspn(q, "`");
-                if (r == k) {
-                    end = q;
-                    break;
-                }
-                q += r;
-            }
-            if (!end)
-                fail_msg("unclosed code span at offset %td", p - md);
-            assert_null(memchr(p, '\n', (size_t)(end - p))); /* spans never cross lines */
-            p = end + k;
-            continue;
-        }
-        if (*p == '<')
-            fail_msg("raw '<' in Markdown at offset %td: %.40s", p - md, p);
-        p++;
-    }
-}
+/* Outside code spans every < is backslash-escaped, so no raw HTML reaches
+ * a Markdown renderer. */
+static void assert_md_inert(const char *md) { md_assert_inert(md, "<"); }
 
 /* ---- HTML / Markdown / JSON ---------------------------------------------------------------- */
 
