@@ -181,6 +181,25 @@ static bool same_addrs(const vg_avec *x, const vg_avec *y)
     return true;
 }
 
+/* Where GMime is wrong and vigil is not, so there is nothing to compare:
+ * base64 padding in an encoded word followed by another one (GMime joins
+ * the words' base64 before decoding it, so the name ends at the padding:
+ * "Venmo S" for "Venmo Support"), and a display name folded over lines
+ * (GMime keeps the line break in the name). */
+static bool gmime_known_wrong(const char *v)
+{
+    if (strpbrk(v, "\r\n"))
+        return true;
+    for (const char *p = v; (p = strstr(p, "=?=")) != NULL; p++) {
+        const char *q = p + 3;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (q[0] == '=' && q[1] == '?')
+            return true;
+    }
+    return false;
+}
+
 /* True if a fast path read v; fails if GMime reads it otherwise. A single
  * plain mailbox whose addr-spec has stray dots is not compared: that path
  * predates this test and keeps such addresses where GMime drops them. */
@@ -196,7 +215,7 @@ static bool check_addr(const char *v)
         ok = simple_mailbox_list(&b, &fast, vg_arena_strdup(a, c));
     if (!ok)
         ok = empty_group(c);
-    if (!ok || (single && !dot_atoms(v) && !strstr(v, "=?")))
+    if (!ok || (single && !dot_atoms(v) && !strstr(v, "=?")) || gmime_known_wrong(v))
         return ok;
     InternetAddressList *l = internet_address_list_parse(P->gm_options, v);
     if (l) {
@@ -230,10 +249,30 @@ static void test_addresses(void **state)
         fast += mutate(v[i], check_addr);
     }
     assert_true(fast > 1000);
-    /* left to GMime: padding inside a run of B words (GMime's name ends
-     * there), a character split across words, other charsets, escapes */
+    /* padding inside a run of B words: each word decoded by itself (GMime's
+     * name would end at the padding) */
     char *d = vg_mail__rfc2047_utf8_phrase(P->arena, "=?UTF-8?B?YQ==?= =?UTF-8?B?Yg==?=", 33);
-    assert_null(d);
+    assert_non_null(d);
+    assert_string_equal(d, "ab");
+    vg_mail_msg m = {0};
+    vg_mail_builder b = {.p = P, .m = &m};
+    vg_avec got = {0};
+    char venmo[] = "=?UTF-8?B?VmVubW8gUw==?= =?UTF-8?B?dXBwb3J0IA==?= <x@venmo-help.example>";
+    assert_true(simple_mailbox(&b, &got, venmo, false));
+    assert_int_equal(got.n, 1);
+    assert_string_equal(((const vg_mail_addr *)got.v)[0].name, "Venmo Support");
+    /* a folded field: unfolded before it is read, no line break in a name */
+    const char *msg = "From: =?UTF-8?B?VmVubW8gUw==?=\r\n =?UTF-8?B?dXBwb3J0?=\r\n"
+                      " <x@venmo-help.example>\r\nTo: Stephen\r\n Smalley <s@example.org>\r\n"
+                      "Subject: t\r\n\r\nhi\r\n";
+    const vg_mail_msg *pm;
+    vg_error e;
+    assert_int_equal(vg_mail_parse(P, msg, strlen(msg), &pm, &e), VG_OK);
+    assert_int_equal(pm->from.n, 1);
+    assert_string_equal(pm->from.v[0].name, "Venmo Support");
+    assert_int_equal(pm->to.n, 1);
+    assert_string_equal(pm->to.v[0].name, "Stephen Smalley");
+    /* left to GMime: a character split across words, other charsets */
     assert_null(vg_mail__rfc2047_utf8_phrase(P->arena, "=?UTF-8?Q?=C3?= =?UTF-8?Q?=A9?=", 31));
     assert_null(vg_mail__rfc2047_utf8_phrase(P->arena, "=?iso-8859-1?Q?caf=E9?=", 23));
     d = vg_mail__rfc2047_utf8_phrase(P->arena, "=?UTF-8?Q?caf=C3=A9?= =?utf-8?b?IQ==?=", 38);

@@ -604,10 +604,13 @@ static void read_addrs(vg_mail_builder *b, vg_avec *vec, const vg_mime_entity *e
         for (size_t k = 0; k < rl; k++) /* a NUL would cut the value short */
             v[k] = f->raw[k] ? f->raw[k] : ' ';
         v[rl] = 0;
-        if (vec->n < 256 && (simple_mailbox(b, vec, v, false) || empty_group(v)))
+        /* the direct paths read the unfolded value (a folded display name of
+         * encoded words is common); GMime gets the field as written */
+        char *u = memchr(v, '\n', rl) ? vg_mail__mime_unfold(b->p->arena, v, rl) : v;
+        if (vec->n < 256 && (simple_mailbox(b, vec, u, false) || empty_group(u)))
             continue;
-        if (vec->n < 256 && strchr(v, ',') &&
-            simple_mailbox_list(b, vec, vg_arena_strdup(b->p->arena, v)))
+        if (vec->n < 256 && strchr(u, ',') &&
+            simple_mailbox_list(b, vec, vg_arena_strdup(b->p->arena, u)))
             continue;
         InternetAddressList *l = internet_address_list_parse(b->p->gm_options, v);
         if (l) {

@@ -382,21 +382,28 @@ char *vg_mail__rfc2047_utf8_phrase(vg_arena *a, const char *s, size_t n)
             goto out;
         while (p < end && *p == ' ')
             p++;
-        /* GMime joins the base64 of adjacent words before decoding it:
-         * padding before the last word ends its name there */
-        if (p < end && enc == 'b' && txtl && txt[txtl - 1] == '=')
-            goto out;
+        /* Each word is decoded by itself. GMime joins the base64 of
+         * adjacent words before decoding it, so padding in a word before
+         * the last ends the name there: "=?UTF-8?B?...IFM=?= =?UTF-8?B?..."
+         * showed a sender's "Venmo Support" as "Venmo S" (the rest hidden
+         * from the detectors). Such names are read here instead. */
     }
-    if (raw.n == 0)
+    /* the surrounding white space of the decoded name goes, as GMime trims it */
+    size_t lo = 0, hi = raw.n;
+    while (lo < hi && raw.p[lo] == ' ')
+        lo++;
+    while (hi > lo && raw.p[hi - 1] == ' ')
+        hi--;
+    if (lo == hi)
         goto out;
-    for (size_t i = 0; i < raw.n; i++) {
+    for (size_t i = lo; i < hi; i++) {
         unsigned char c = (unsigned char)raw.p[i];
         if (c < ' ' || c == 0x7f || c == '"' || c == '\\')
             goto out;
     }
-    if (raw.p[0] == ' ' || raw.p[raw.n - 1] == ' ' || memmem(raw.p, raw.n, "  ", 2))
+    if (memmem(raw.p + lo, hi - lo, "  ", 2))
         goto out;
-    r = vg_arena_strndup(a, raw.p, raw.n);
+    r = vg_arena_strndup(a, raw.p + lo, hi - lo);
 out:
     vg_buf_free(&raw);
     return r;
