@@ -108,6 +108,17 @@ static void test_strings(void **state)
     assert_int_equal(p[300], '>');
     assert_string_equal(vg_arena_printf(a, "%d-%s", 7, "x"), "7-x");
     assert_string_equal(vg_arena_printf(a, "%s", ""), "");
+    /* either side of the one-pass buffer (512 bytes with the NUL) */
+    char big[1200];
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    for (int n = 509; n <= 514; n++) {
+        p = vg_arena_printf(a, "[%.*s]", n, big);
+        assert_int_equal(strlen(p), (size_t)n + 2);
+        assert_int_equal(p[n + 1], ']');
+    }
+    p = vg_arena_printf(a, "%s%s", big, big);
+    assert_int_equal(strlen(p), 2 * (sizeof big - 1));
     vg_arena_free(a);
 }
 

@@ -109,6 +109,7 @@ void *vg_arena_calloc(vg_arena *a, size_t count, size_t size);
 char *vg_arena_strdup(vg_arena *a, const char *s);
 char *vg_arena_strndup(vg_arena *a, const char *s, size_t n); /* NUL-terminates */
 char *vg_arena_printf(vg_arena *a, const char *fmt, ...) VG_PRINTF(2, 3);
+char *vg_arena_vprintf(vg_arena *a, const char *fmt, va_list ap) VG_PRINTF(2, 0);
 size_t vg_arena_used(const vg_arena *a); /* bytes handed out since reset */
 
 /* ---- string views ------------------------------------------------------------ */

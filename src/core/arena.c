@@ -248,17 +248,29 @@ char *vg_arena_strndup(vg_arena *a, const char *s, size_t n)
 
 /* Formats twice: once to measure, once into the arena. NULL only if the
  * format itself is invalid (vsnprintf fails). */
+/* One formatting pass when the text fits a small stack buffer (most do);
+ * a second, into the arena, when it does not. */
+char *vg_arena_vprintf(vg_arena *a, const char *fmt, va_list ap)
+{
+    char small[512];
+    va_list cp;
+    va_copy(cp, ap);
+    int len = vsnprintf(small, sizeof small, fmt, cp);
+    va_end(cp);
+    if (len < 0)
+        return NULL;
+    if ((size_t)len < sizeof small)
+        return vg_arena_strndup(a, small, (size_t)len);
+    char *d = vg_arena_alloc(a, (size_t)len + 1);
+    vsnprintf(d, (size_t)len + 1, fmt, ap);
+    return d;
+}
+
 char *vg_arena_printf(vg_arena *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (len < 0)
-        return NULL;
-    char *d = vg_arena_alloc(a, (size_t)len + 1);
-    va_start(ap, fmt);
-    vsnprintf(d, (size_t)len + 1, fmt, ap);
+    char *d = vg_arena_vprintf(a, fmt, ap);
     va_end(ap);
     return d;
 }

@@ -19,7 +19,7 @@
 static const char *auth_summary(ph_ctx *c)
 {
     const vg_mail_auth *au = &c->m->auth;
-    return ph_printf(c->a, "spf=%s dkim=%s dmarc=%s%s%s", vg_mail_auth_result_name(au->spf),
+    return vg_arena_printf(c->a, "spf=%s dkim=%s dmarc=%s%s%s", vg_mail_auth_result_name(au->spf),
                            vg_mail_auth_result_name(au->dkim), vg_mail_auth_result_name(au->dmarc),
                            au->compauth ? " compauth=" : "",
                            au->compauth ? vg_mail_auth_result_name(au->compauth) : "");

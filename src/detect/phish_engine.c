@@ -114,39 +114,13 @@ static void add_reason(ph_ctx *c, phish_rule r, int weight, const char *detail)
     c->kinds_fired |= 1u << rules[r].kind;
 }
 
-/* Formats into the arena in one pass when the text is short (most are). */
-static const char *arena_vprintf(vg_arena *a, const char *fmt, va_list ap)
-{
-    char small[512];
-    va_list cp;
-    va_copy(cp, ap);
-    int len = vsnprintf(small, sizeof small, fmt, cp);
-    va_end(cp);
-    if (len < 0)
-        return NULL;
-    if ((size_t)len < sizeof small)
-        return vg_arena_strndup(a, small, (size_t)len);
-    char *d = vg_arena_alloc(a, (size_t)len + 1);
-    vsnprintf(d, (size_t)len + 1, fmt, ap);
-    return d;
-}
-
-const char *ph_printf(vg_arena *a, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    const char *r = arena_vprintf(a, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
 void ph_fire(ph_ctx *c, phish_rule r, const char *fmt, ...)
 {
     if (r != R_lure && ph_fired(c, r))
         return;
     va_list ap;
     va_start(ap, fmt);
-    const char *detail = arena_vprintf(c->a, fmt, ap);
+    const char *detail = vg_arena_vprintf(c->a, fmt, ap);
     va_end(ap);
     /* a detail longer than 4096 bytes is dropped (all reasons are short) */
     if (!detail || strlen(detail) > 4096)

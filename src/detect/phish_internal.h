@@ -294,8 +294,6 @@ typedef struct ph_ctx {
  * entities). detail is formatted into the arena. */
 void ph_fire(ph_ctx *c, phish_rule r, const char *fmt, ...) VG_PRINTF(3, 4);
 bool ph_fired(const ph_ctx *c, phish_rule r);
-/* vg_arena_printf() in one pass for short texts. */
-const char *ph_printf(vg_arena *a, const char *fmt, ...) VG_PRINTF(2, 3);
 /* Records who the message impersonates; a stronger claim wins: 5 display
  * name / spoofed own domain, 4 look-alike sender or shown address, 3 links,
  * 2 subject, 1 body. */

@@ -61,16 +61,16 @@ static const char *describe(ph_ctx *c, const char *what, const char *host, const
 {
     const ph_protected *p = &c->eng->prot[l->prot];
     const char *uni = ph_unicode_host(c->a, host);
-    const char *shown = uni != host ? ph_printf(c->a, "%s (%s)", host, uni) : host;
+    const char *shown = uni != host ? vg_arena_printf(c->a, "%s (%s)", host, uni) : host;
     if (l->method == LA_SUBDOMAIN || l->method == LA_WORD)
-        return ph_printf(c->a, "%s %s %s %s, a domain of %s, in a domain that is not theirs",
+        return vg_arena_printf(c->a, "%s %s %s %s, a domain of %s, in a domain that is not theirs",
                                what, shown, ph_look_method_text(l->method), p->domain,
                                owner_name(c, p));
     if (l->method == LA_EDIT)
-        return ph_printf(c->a, "%s %s %s %s, a domain of %s (%d edit%s away)", what, shown,
+        return vg_arena_printf(c->a, "%s %s %s %s, a domain of %s (%d edit%s away)", what, shown,
                                ph_look_method_text(l->method), p->domain, owner_name(c, p),
                                l->distance, l->distance == 1 ? "" : "s");
-    return ph_printf(c->a, "%s %s %s %s, a domain of %s", what, shown,
+    return vg_arena_printf(c->a, "%s %s %s %s, a domain of %s", what, shown,
                            ph_look_method_text(l->method), p->domain, owner_name(c, p));
 }
 

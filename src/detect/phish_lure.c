@@ -271,7 +271,7 @@ void ph_detect_lure(ph_ctx *c)
         if (!present)
             continue;
         const ph_lure *l = &e->lures[i];
-        const char *detail = ph_printf(
+        const char *detail = vg_arena_printf(
             c->a, "%s lure: \"%s\"%s (%u phrase%s%s)", l->label,
             c->lure_example[i] ? c->lure_example[i] : "?", total > 1 ? " and others" : "",
             total, total == 1 ? "" : "s", c->lure_subject[i] ? ", in the subject" : "");
