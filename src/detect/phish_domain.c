@@ -34,18 +34,22 @@
 
 #include "phish_internal.h"
 
-const char *ph_reg_domain_uncached(vg_arena *a, const char *host)
+const char *ph_psl_reg(const char *host)
 {
-    if (!host || !*host)
-        return "";
-    /* one dot inside ("paypal.com", most table entries): libpsl answers the
-     * name itself, whatever the suffix ("co.uk" and "github.io" are public
-     * suffixes: no registrable domain, so the name itself too) */
+    /* one dot inside ("paypal.com", most table entries and many hosts):
+     * libpsl answers the name itself, whatever the suffix ("co.uk" and
+     * "github.io" are public suffixes: no registrable domain, so the name
+     * itself too) */
     const char *dot = strchr(host, '.');
     if (dot && dot != host && dot[1] && !strchr(dot + 1, '.'))
-        return vg_arena_strdup(a, host);
+        return host;
     const char *r = psl_registrable_domain(psl_builtin(), host);
-    return vg_arena_strdup(a, r ? r : host);
+    return r ? r : host;
+}
+
+const char *ph_reg_domain_uncached(vg_arena *a, const char *host)
+{
+    return host && *host ? vg_arena_strdup(a, ph_psl_reg(host)) : "";
 }
 
 uint64_t ph_char_mask(const char *s, size_t n)

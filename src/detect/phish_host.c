@@ -219,8 +219,8 @@ const char *ph_reg_domain(vg_phish_engine *e, const char *host)
         return "";
     ph_host *h = host_entry(e, host);
     if (!(h->have & HAVE_REG)) {
-        const char *r = psl_registrable_domain(psl_builtin(), host);
-        h->reg = h->owned ? vg_xstrdup(r ? r : host) : vg_arena_strdup(e->arena, r ? r : host);
+        const char *r = ph_psl_reg(host);
+        h->reg = h->owned ? vg_xstrdup(r) : vg_arena_strdup(e->arena, r);
         h->have |= HAVE_REG;
     }
     return h->reg;
