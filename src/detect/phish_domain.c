@@ -88,6 +88,15 @@ static bool all_ascii(const char *s, size_t n)
     return true;
 }
 
+char *ph_ascii_lower(vg_arena *a, const char *s, size_t n)
+{
+    char *r = vg_arena_alloc(a, n + 1);
+    for (size_t i = 0; i < n; i++)
+        r[i] = (char)tolower((unsigned char)s[i]);
+    r[n] = 0;
+    return r;
+}
+
 const char *ph_casefold(vg_arena *a, const char *s, size_t n)
 {
     if (all_ascii(s, n)) {

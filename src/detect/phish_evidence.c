@@ -3,7 +3,6 @@
  * HTML text, plain and HTML versions that disagree, fake replies, the
  * recipient's address pasted into the subject, disguised subjects, broken
  * MIME. */
-#include <ctype.h>
 #include <string.h>
 
 #include <unicode/uscript.h>
@@ -124,16 +123,6 @@ static bool greets(const char *head, const char *head_low, const char *addr_low)
     return true;
 }
 
-/* An ASCII-lower-cased copy (what strcasestr compares), into the arena. */
-static char *lower_copy(vg_arena *a, const char *s, size_t n)
-{
-    char *r = vg_arena_alloc(a, n + 1);
-    for (size_t i = 0; i < n; i++)
-        r[i] = (char)tolower((unsigned char)s[i]);
-    r[n] = 0;
-    return r;
-}
-
 /* Bytes above the space up to the terminating NUL. */
 static size_t count_visible(const char *s)
 {
@@ -180,11 +169,11 @@ void ph_detect_evidence(ph_ctx *c)
             size_t hn = text ? strnlen(text, sizeof head - 1) : 0;
             memcpy(head, text ? text : "", hn);
             head[hn] = 0;
-            subj_low = lower_copy(c->a, m->subject, strlen(m->subject));
-            name_low = lower_copy(c->a, name, strlen(name));
-            head_low = lower_copy(c->a, head, hn);
+            subj_low = ph_ascii_lower(c->a, m->subject, strlen(m->subject));
+            name_low = ph_ascii_lower(c->a, name, strlen(name));
+            head_low = ph_ascii_lower(c->a, head, hn);
         }
-        const char *a_low = lower_copy(c->a, a, al);
+        const char *a_low = ph_ascii_lower(c->a, a, al);
         const char *where = strstr(subj_low, a_low)   ? "subject"
                             : strstr(name_low, a_low) ? "display name"
                                                       : NULL;

@@ -373,6 +373,9 @@ void ph_split_reg(const char *reg, const char **label, size_t *label_len, const 
 const char *ph_skeleton(vg_phish_engine *e, vg_arena *a, const char *s, size_t n);
 /* NFKC case fold of UTF-8, default ignorables removed, into the arena. */
 const char *ph_casefold(vg_arena *a, const char *s, size_t n);
+/* An ASCII-lower-cased copy of n bytes (what strcasestr compares), into the
+ * arena: a case-insensitive search in it is a plain one. */
+char *ph_ascii_lower(vg_arena *a, const char *s, size_t n);
 /* Unicode form of an A-label host (for reasons), into the arena. */
 const char *ph_unicode_host(vg_arena *a, const char *host);
 

@@ -191,10 +191,7 @@ static bool login_path(vg_arena *a, const char *url)
                                         "validate", "unlock", "recover", "password", "credential",
                                         ".php", "mailbox", "webmail", NULL};
     /* the words are lower case: fold the path once, then plain searches */
-    size_t n = strlen(p);
-    char *low = vg_arena_alloc(a, n + 1);
-    for (size_t i = 0; i <= n; i++)
-        low[i] = (char)tolower((unsigned char)p[i]);
+    const char *low = ph_ascii_lower(a, p, strlen(p));
     for (const char *const *w = words; *w; w++) {
         if (strstr(low, *w))
             return true;
