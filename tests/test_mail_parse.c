@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libpsl.h>
+
 #include "testutil.h"
 #include "vigil/mail.h"
 
@@ -404,6 +406,30 @@ static void test_charsets_and_text_urls(void **state)
     vg_mail_parser_free(p);
 }
 
+/* The registrable domain, against libpsl itself on the shapes the one-dot
+ * shortcut covers and on those it leaves to libpsl. */
+static void test_reg_domain(void **state)
+{
+    (void)state;
+    static const char *const hosts[] = {
+        "paypal.com", "www.paypal.com", "a.b.paypal.com", "co.uk", "bbc.co.uk", "x.bbc.co.uk",
+        "github.io", "me.github.io", "www.ck", "foo.ck", "a.foo.ck", "kuroit.co.uk",
+        "dev.kuroit.co.uk", "who.int", "who-int.org", "localhost", "x.unknowntld",
+        "a.b.unknowntld", "xn--pypal-4ve.com", "com", "a..b", ".com", "a.", "1.2.3.4"};
+    for (size_t i = 0; i < sizeof hosts / sizeof *hosts; i++) {
+        const char *r = psl_registrable_domain(psl_builtin(), hosts[i]);
+        const char *want = r ? r : hosts[i];
+        const char *got = vg_mail_reg_domain(hosts[i]);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s: %s, libpsl says %s", hosts[i], got, want);
+        /* a pointer into the host */
+        assert_true(got >= hosts[i] && got <= hosts[i] + strlen(hosts[i]));
+    }
+    assert_string_equal(vg_mail_reg_domain("www.bbc.co.uk"), "bbc.co.uk");
+    assert_string_equal(vg_mail_reg_domain(""), "");
+    assert_string_equal(vg_mail_reg_domain(NULL), "");
+}
+
 static void test_url_host(void **state)
 {
     (void)state;
@@ -613,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_html_text_links_forms),
         cmocka_unit_test(test_charsets_and_text_urls),
         cmocka_unit_test(test_url_host),
+        cmocka_unit_test(test_reg_domain),
         cmocka_unit_test(test_attachments),
         cmocka_unit_test(test_nested_message),
         cmocka_unit_test(test_hostile),

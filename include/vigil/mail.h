@@ -229,6 +229,11 @@ typedef struct vg_mail_url {
  * "www.x.y/..." without a scheme. *flags gets VG_URL_F_* bits (may be NULL). */
 bool vg_mail_url_host(const char *url, size_t n, char *out, size_t cap, unsigned *flags);
 
+/* The registrable domain of a host by the public suffix list (libpsl's
+ * built-in list), as a pointer into host; the host itself when it has none
+ * (it is a public suffix) or is empty. */
+const char *vg_mail_reg_domain(const char *host);
+
 /* An HTML form (in a body part or an HTML attachment). */
 typedef struct vg_mail_form {
     const char *action;      /* NULL if none (posts to itself / script) */

@@ -3,12 +3,12 @@
  * the messages themselves), minus what cannot link two intrusions: internal
  * addresses, Tor exits and other shared addresses, free-mail providers, mass
  * hosting, file sharing and URL shorteners. */
-#include <libpsl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "attrib/attrib_internal.h"
+#include "vigil/mail.h"
 
 bool vg_attrib_benign_kind(const char *kind)
 {
@@ -52,26 +52,11 @@ static const char *const mass[] = {
     "no-ip.com",         "ddns.net",
 };
 
-static const psl_ctx_t *psl(void)
-{
-    static const psl_ctx_t *ctx;
-    if (!ctx)
-        ctx = psl_builtin();
-    return ctx;
-}
-
-static const char *registrable(const char *domain)
-{
-    const psl_ctx_t *p = psl();
-    const char *r = p ? psl_registrable_domain(p, domain) : NULL;
-    return r ? r : domain;
-}
-
 static bool in_list(const char *const *list, size_t n, const char *domain)
 {
     if (!domain || !*domain)
         return false;
-    const char *r = registrable(domain);
+    const char *r = vg_mail_reg_domain(domain);
     for (size_t i = 0; i < n; i++)
         if (strcasecmp(list[i], r) == 0 || strcasecmp(list[i], domain) == 0)
             return true;

@@ -28,28 +28,14 @@
 #include <string.h>
 
 #include <idn2.h>
-#include <libpsl.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
 #include "phish_internal.h"
 
-const char *ph_psl_reg(const char *host)
-{
-    /* one dot inside ("paypal.com", most table entries and many hosts):
-     * libpsl answers the name itself, whatever the suffix ("co.uk" and
-     * "github.io" are public suffixes: no registrable domain, so the name
-     * itself too) */
-    const char *dot = strchr(host, '.');
-    if (dot && dot != host && dot[1] && !strchr(dot + 1, '.'))
-        return host;
-    const char *r = psl_registrable_domain(psl_builtin(), host);
-    return r ? r : host;
-}
-
 const char *ph_reg_domain_uncached(vg_arena *a, const char *host)
 {
-    return host && *host ? vg_arena_strdup(a, ph_psl_reg(host)) : "";
+    return host && *host ? vg_arena_strdup(a, vg_mail_reg_domain(host)) : "";
 }
 
 uint64_t ph_char_mask(const char *s, size_t n)

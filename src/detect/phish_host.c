@@ -219,7 +219,7 @@ const char *ph_reg_domain(vg_phish_engine *e, const char *host)
         return "";
     ph_host *h = host_entry(e, host);
     if (!(h->have & HAVE_REG)) {
-        const char *r = ph_psl_reg(host);
+        const char *r = vg_mail_reg_domain(host);
         h->reg = h->owned ? vg_xstrdup(r) : vg_arena_strdup(e->arena, r);
         h->have |= HAVE_REG;
     }

@@ -350,9 +350,6 @@ bool ph_host_look(vg_phish_engine *e, const char *host, intptr_t **verdict);
 
 /* Registrable domain without the cache, into the arena (table building). */
 const char *ph_reg_domain_uncached(vg_arena *a, const char *host);
-/* The registrable domain of a non-empty lower-case host by libpsl (the host
- * itself when it has none), as a pointer into host. */
-const char *ph_psl_reg(const char *host);
 /* Is reg a free-mail domain (the table itself, while building)? */
 bool ph_is_freemail_uncached(const vg_phish_engine *e, const char *reg);
 /* Bit set of the bytes of s (letters, digits, others hashed): two strings

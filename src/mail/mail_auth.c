@@ -267,7 +267,7 @@ static bool claims_pass(const ar_parsed *a)
 
 struct vg_mail_reg_entry {
     char host[REG_HOST_MAX];
-    int off; /* -1: no registrable domain */
+    int off; /* where the registrable domain starts */
 };
 
 static const char *reg_domain(vg_mail_parser *p, const char *host)
@@ -282,13 +282,28 @@ static const char *reg_domain(vg_mail_parser *p, const char *host)
             h = (h ^ (unsigned char)host[i]) * 16777619u;
         e = &p->reg_cache[h % REG_CACHE];
         if (e->host[0] && memcmp(e->host, host, n + 1) == 0)
-            return e->off < 0 ? host : host + e->off;
+            return host + e->off;
     }
-    const char *r = psl_registrable_domain(psl_builtin(), host);
+    const char *r = vg_mail_reg_domain(host);
     if (e) {
         memcpy(e->host, host, n + 1);
-        e->off = r ? (int)(r - host) : -1;
+        e->off = (int)(r - host);
     }
+    return r;
+}
+
+const char *vg_mail_reg_domain(const char *host)
+{
+    if (!host || !*host)
+        return host ? host : "";
+    /* one dot inside ("paypal.com", most table entries and many hosts):
+     * libpsl answers the name itself, whatever the suffix ("co.uk" and
+     * "github.io" are public suffixes: no registrable domain, so the name
+     * itself too) */
+    const char *dot = strchr(host, '.');
+    if (dot && dot != host && dot[1] && !strchr(dot + 1, '.'))
+        return host;
+    const char *r = psl_registrable_domain(psl_builtin(), host);
     return r ? r : host;
 }
 
