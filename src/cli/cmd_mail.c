@@ -216,20 +216,29 @@ static void process(job *j, worker *w, const opts *o, const char *name, const ch
     vg_findings_free(&fl);
 }
 
+/* Opens f with r; *skipped counts it when it is in a directory and is not
+ * mail (it opens, with no message). */
+static vg_err open_counted(vg_mail_reader *r, const vg_mail_file *f, uint64_t *skipped,
+                           vg_error *err)
+{
+    vg_mail_source_stats before, after;
+    vg_mail_reader_stats_get(r, &before);
+    vg_err rc = vg_mail_reader_open(r, f, err);
+    vg_mail_reader_stats_get(r, &after);
+    *skipped += after.skipped - before.skipped;
+    return rc;
+}
+
 /* Reads a file with the worker's reader and analyses each of its messages. */
 static void run_file(job *j, worker *w, const opts *o)
 {
     vg_error err;
     vg_error_clear(&err);
-    vg_mail_source_stats before, after;
-    vg_mail_reader_stats_get(w->reader, &before);
-    vg_err rc = vg_mail_reader_open(w->reader, &j->file, &err);
+    vg_err rc = open_counted(w->reader, &j->file, &j->skipped, &err);
     if (rc != VG_OK) {
         job_reject(j, o, j->file.path, j->file.path, 0, err.msg, rc == VG_EIO, true);
         return;
     }
-    vg_mail_reader_stats_get(w->reader, &after);
-    j->skipped = after.skipped - before.skipped;
     vg_mail_item it;
     while ((rc = vg_mail_reader_next(w->reader, &it, &err)) != VG_ENOTFOUND) {
         if (rc != VG_OK)
@@ -438,16 +447,14 @@ static void queue_path(pool *p, const char *path, const vg_mail_limits *lim)
         }
         if (!rd)
             rd = vg_mail_reader_new(lim);
-        vg_mail_source_stats before, after;
-        vg_mail_reader_stats_get(rd, &before);
-        if ((rc = vg_mail_reader_open(rd, &f, &err)) != VG_OK) {
+        uint64_t skipped = 0;
+        if ((rc = open_counted(rd, &f, &skipped, &err)) != VG_OK) {
             submit(p, reject_job(p->o, f.path, f.path, 0, err.msg, rc == VG_EIO));
             continue;
         }
-        vg_mail_reader_stats_get(rd, &after);
-        if (after.skipped > before.skipped) {
+        if (skipped) { /* counted in its turn, for the path's summary */
             job *j = job_new(JOB_REJECT);
-            j->skipped = after.skipped - before.skipped;
+            j->skipped = skipped;
             submit(p, j);
         }
         vg_mail_item it;
