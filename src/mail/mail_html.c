@@ -490,21 +490,32 @@ static const char *scan_until(const char *p, const char *end, unsigned stop)
     return p;
 }
 
-/* The next '<', '&' or NUL: 16 bytes at a time where SSE2 is available. */
-static const char *scan_data(const char *p, const char *end)
+/* The next of a, b or NUL, which are the bytes of class stop: 16 bytes at a
+ * time where SSE2 is available (text runs and style or href values run to
+ * hundreds of bytes). */
+static inline const char *scan_stop(const char *p, const char *end, char a, char b, unsigned stop)
 {
 #ifdef __SSE2__
-    const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), nul = _mm_setzero_si128();
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), nul = _mm_setzero_si128();
     for (; end - p >= 16; p += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, lt), _mm_cmpeq_epi8(x, amp)),
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
                                    _mm_cmpeq_epi8(x, nul));
         int m = _mm_movemask_epi8(hit);
         if (m)
             return p + __builtin_ctz((unsigned)m);
     }
+#else
+    (void)a;
+    (void)b;
 #endif
-    return scan_until(p, end, C_DATA_STOP);
+    return scan_until(p, end, stop);
+}
+
+/* The next '<', '&' or NUL (C_DATA_STOP). */
+static const char *scan_data(const char *p, const char *end)
+{
+    return scan_stop(p, end, '<', '&', C_DATA_STOP);
 }
 
 /* How many of the n bytes at p to keep to stay within max without cutting a
@@ -1458,22 +1469,10 @@ static unsigned wanted(int el)
     }
 }
 
-/* The next '&', NUL or CR (C_VAL_STOP): 16 bytes at a time where SSE2 is
- * available (style and href values run to hundreds of bytes). */
+/* The next '&', NUL or CR (C_VAL_STOP). */
 static const char *scan_value(const char *p, const char *end)
 {
-#ifdef __SSE2__
-    const __m128i amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r'), nul = _mm_setzero_si128();
-    for (; end - p >= 16; p += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, cr)),
-                                   _mm_cmpeq_epi8(x, nul));
-        int m = _mm_movemask_epi8(hit);
-        if (m)
-            return p + __builtin_ctz((unsigned)m);
-    }
-#endif
-    return scan_until(p, end, C_VAL_STOP);
+    return scan_stop(p, end, '&', '\r', C_VAL_STOP);
 }
 
 /* An attribute value decoded into the scratch buffer (references, NUL to
